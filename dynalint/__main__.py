@@ -1,0 +1,3 @@
+from dynalint.cli import main
+
+main(prog_name="dynalint")

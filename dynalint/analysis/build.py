@@ -1,0 +1,203 @@
+"""Source text to `FileModel`: one parse, one collecting pass, then resolution."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from dynalint.analysis import names
+from dynalint.analysis.collect import Collection, FunctionRecord, collect, dotted_name
+from dynalint.analysis.flow import Classified, Qual, Resolver
+from dynalint.analysis.model import FileModel, Function, Reference, Site, Span, Value
+from dynalint.analysis.scopes import Imported, Scope, ScopeKind
+
+_TEXT_LIMIT = 60
+_WHITESPACE = re.compile(r"\s+")
+
+
+def build_model(module: cst.Module, module_name: str, *, is_package: bool = False) -> FileModel:
+    collection = collect(module, module_name, is_package)
+    return _Builder(module, collection).build()
+
+
+class _Builder:
+    def __init__(self, module: cst.Module, collection: Collection) -> None:
+        self._module = module
+        self._collection = collection
+        self._resolver = Resolver(collection.module)
+        self._class_nodes = {id(c.scope): c.node for c in collection.classes}
+
+    def build(self) -> FileModel:
+        functions = {record.qualname: self._function(record) for record in self._collection.functions}
+        memoized = {name for name, function in functions.items() if function.memoized}
+        sites, references = self._calls(memoized)
+        references.extend(self._values())
+        module_scope = self._collection.module_scope
+        return FileModel(
+            module=self._collection.module,
+            functions=functions,
+            classes={c.qualname: self._bases(c.node, c.outer) for c in self._collection.classes},
+            aliases=_aliases(module_scope),
+            exports=self._exports(module_scope),
+            sites=self._place(sites),
+            references=tuple(references),
+        )
+
+    # -- functions -------------------------------------------------------------------------
+
+    def _function(self, record: FunctionRecord) -> Function:
+        node = record.node
+        if isinstance(node, cst.Lambda):
+            return Function(record.qualname, record.name)
+        kinds = {self._decorator_kind(d.decorator, record.outer) for d in node.decorators}
+        positional = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
+        entry = "route" if "route" in kinds else self._conventional_entry(record, positional)
+        return Function(
+            qualname=record.qualname,
+            name=record.name,
+            entry=entry,
+            runs_once="command" in kinds,
+            memoized="memoized" in kinds,
+            positional=positional,
+        )
+
+    def _decorator_kind(self, decorator: cst.BaseExpression, scope: Scope) -> str | None:
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        meaning = self._resolver.meaning(target, scope)
+        qualified = meaning.name if isinstance(meaning, Qual) else ""
+        if qualified in names.MEMOIZERS:
+            return "memoized"
+        if qualified in names.ROUTE_FUNCTIONS:
+            return "route"
+        if qualified in names.COMMAND_FUNCTIONS:
+            return "command"
+        if isinstance(decorator, cst.Call) and isinstance(target, cst.Attribute):
+            attr = target.attr.value
+            if attr in names.COMMAND_DECORATORS and not _is_slash_command(decorator):
+                return "command"
+            if attr in names.ROUTE_DECORATORS or attr in names.COMMAND_DECORATORS:
+                return "route"
+        return None
+
+    def _conventional_entry(self, record: FunctionRecord, positional: tuple[str, ...]) -> str | None:
+        outer = record.outer
+        if outer.kind is ScopeKind.MODULE:
+            if names.is_handler_name(record.name) and len(positional) >= 2:
+                return "Lambda handler"
+            return None
+        if outer.kind is not ScopeKind.CLASS:
+            return None
+        if record.name == "__call__":
+            return "__call__"
+        if names.REQUEST_HANDLER_METHOD.fullmatch(record.name):
+            node = self._class_nodes.get(id(outer))
+            if node is not None and any(
+                dotted_name(base.value).endswith("RequestHandler") for base in node.bases
+            ):
+                return "request handler"
+        return None
+
+    def _bases(self, node: cst.ClassDef, outer: Scope) -> tuple[str, ...]:
+        found = (self._resolver.meaning(base.value, outer) for base in node.bases)
+        return tuple(m.name for m in found if isinstance(m, Qual))
+
+    # -- calls and values ------------------------------------------------------------------
+
+    def _calls(self, memoized: set[str]) -> tuple[list[tuple[cst.Call, Site]], list[Reference]]:
+        sites: list[tuple[cst.Call, Site]] = []
+        references: list[Reference] = []
+        for record in self._collection.calls:
+            scope = record.scope
+            classified = self._resolver.classify(record.node, scope)
+            if classified is not None:
+                function = scope.function
+                if function is not None and not record.lazy and function not in memoized:
+                    sites.append((record.node, self._site(record.node, scope, classified)))
+                continue
+            reference = self._reference(record.node.func, scope, call=True, once=record.lazy)
+            if reference is not None:
+                references.append(reference)
+        return sites, references
+
+    def _values(self) -> list[Reference]:
+        found = (
+            self._reference(record.node, record.scope, call=False, once=record.lazy)
+            for record in self._collection.values
+        )
+        return [reference for reference in found if reference is not None]
+
+    def _reference(
+        self, node: cst.BaseExpression, scope: Scope, *, call: bool, once: bool
+    ) -> Reference | None:
+        meaning = self._resolver.meaning(node, scope)
+        if not isinstance(meaning, Qual) or meaning.is_external:
+            return None
+        target = f"{meaning.name}.__init__" if meaning.is_class else meaning.name
+        return Reference(scope.function, target, call=call, once=once)
+
+    def _site(self, call: cst.Call, scope: Scope, classified: Classified) -> Site:
+        applicability, request_names = self._resolver.safety(call, scope)
+        assert scope.function is not None
+        return Site(
+            kind=classified.kind,
+            span=Span(0, 0, 0, 0),
+            text=self._render(call),
+            function=scope.function,
+            service=classified.service,
+            request_names=request_names,
+            applicability=applicability,
+            receiver=classified.receiver,
+            method=classified.method,
+        )
+
+    def _render(self, call: cst.Call) -> str:
+        text = _WHITESPACE.sub(" ", self._module.code_for_node(call)).strip()
+        text = text.replace("( ", "(").replace(" )", ")")
+        if len(text) <= _TEXT_LIMIT:
+            return text
+        callee = _WHITESPACE.sub(" ", self._module.code_for_node(call.func)).strip()
+        return f"{callee}(...)"
+
+    def _place(self, sites: list[tuple[cst.Call, Site]]) -> tuple[Site, ...]:
+        """Positions cost a pass of their own, so only modules with sites pay for them."""
+        if not sites:
+            return ()
+        positions = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return tuple(_with_span(site, positions[call]) for call, site in sites)
+
+    # -- module surface --------------------------------------------------------------------
+
+    def _exports(self, module_scope: Scope) -> dict[str, Value]:
+        exports: dict[str, Value] = {}
+        for name in module_scope.bindings:
+            meaning = self._resolver.resolve_bindings(module_scope.bindings[name])
+            if isinstance(meaning, Value):
+                exports[name] = meaning
+        return exports
+
+
+def _aliases(module_scope: Scope) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for name, bindings in module_scope.bindings.items():
+        imported = [b.qualified for b in bindings if isinstance(b, Imported)]
+        if imported:
+            aliases[name] = imported[0]
+    return aliases
+
+
+def _with_span(site: Site, where: CodeRange) -> Site:
+    span = Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+    return replace(site, span=span)
+
+
+def _is_slash_command(decorator: cst.Call) -> bool:
+    """Slack Bolt's `@app.command("/deploy")` handles requests; click's `@cli.command()` does not."""
+    first = decorator.args[0].value if decorator.args else None
+    if isinstance(first, cst.SimpleString):
+        text = first.evaluated_value
+        return isinstance(text, str) and text.startswith("/")
+    return False
+

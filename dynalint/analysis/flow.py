@@ -1,0 +1,252 @@
+"""What names and expressions mean: the small data-flow step that libcst leaves to us.
+
+`Resolver.meaning` follows a value through imports, assignments, `self.<attr>` and calls, just far
+enough to tell whether a receiver is a boto3 Session or DynamoDB resource, or which function a
+call reaches. It is flow-insensitive within a function (any binding of a name counts), which
+matches how such code is written: a name holds one kind of thing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Union
+
+import libcst as cst
+
+from dynalint.analysis.model import Creation, Value
+from dynalint.analysis.names import CREATORS, ENVIRON_READERS, RECEIVER_METHODS, method_creation
+from dynalint.analysis.scopes import (
+    Assigned,
+    Binding,
+    Defined,
+    Imported,
+    Parameter,
+    Scope,
+)
+from dynalint.types import Applicability
+
+_EXTERNAL_ROOTS = frozenset({*sys.stdlib_module_names, "boto3", "botocore", "aioboto3"})
+_RANK = {Applicability.SAFE: 0, Applicability.UNSAFE: 1, Applicability.NONE: 2}
+_CONSTANTS = frozenset({"None", "True", "False"})
+
+
+@dataclass(frozen=True)
+class Qual:
+    """A dotted qualified name: a module, a function, a class or something inside them."""
+
+    name: str
+    is_class: bool = False
+    local: bool = False
+
+    @property
+    def looks_like_class(self) -> bool:
+        return self.is_class or self.name.rpartition(".")[2][:1].isupper()
+
+    @property
+    def is_external(self) -> bool:
+        return self.name.partition(".")[0] in _EXTERNAL_ROOTS
+
+
+@dataclass(frozen=True)
+class Instance:
+    cls: str
+
+
+Meaning = Union[Qual, Value, Instance, None]
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A creating call. `kind` is None while it waits on another module's exports."""
+
+    kind: Creation | None
+    service: str | None
+    receiver: str | None = None
+    method: str | None = None
+
+
+class Resolver:
+    def __init__(self, module: str) -> None:
+        self._module = module
+        self._meanings: dict[tuple[int, int], Meaning] = {}
+        self._classified: dict[int, Classified | None] = {}
+        self._active: set[tuple[int, int]] = set()
+
+    def meaning(self, node: cst.BaseExpression, scope: Scope) -> Meaning:
+        key = (id(node), id(scope))
+        if key in self._meanings:
+            return self._meanings[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            result = self._compute(node, scope)
+        finally:
+            self._active.discard(key)
+        self._meanings[key] = result
+        return result
+
+    def _compute(self, node: cst.BaseExpression, scope: Scope) -> Meaning:
+        if isinstance(node, cst.Name):
+            found = scope.lookup(node.value)
+            return self.resolve_bindings(found[1]) if found else None
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, scope)
+        if isinstance(node, cst.Call):
+            classified = self.classify(node, scope)
+            if classified is not None and classified.kind is not None:
+                return Value(classified.kind, classified.service)
+            callee = self.meaning(node.func, scope)
+            if isinstance(callee, Qual) and callee.looks_like_class:
+                return Instance(callee.name)
+            return None
+        if isinstance(node, cst.Await):
+            return self.meaning(node.expression, scope)
+        return None
+
+    def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
+        attr = node.attr.value
+        owner = scope.method_owner()
+        if owner is not None and isinstance(node.value, cst.Name):
+            cls, receiver = owner
+            if node.value.value in (receiver, "cls"):
+                return self._class_attribute(cls, attr)
+        base = self.meaning(node.value, scope)
+        if isinstance(base, Qual):
+            return Qual(f"{base.name}.{attr}", local=base.local)
+        if isinstance(base, Instance):
+            return Qual(f"{base.cls}.{attr}", local=True)
+        return None
+
+    def _class_attribute(self, cls: Scope, attr: str) -> Meaning:
+        if attr in cls.attributes:
+            found = self.resolve_bindings(cls.attributes[attr])
+            if found is not None:
+                return found
+        if attr in cls.bindings:
+            return self.resolve_bindings(cls.bindings[attr])
+        return Qual(f"{self._module}.{cls.qualname}.{attr}", local=True)
+
+    def resolve_bindings(self, bindings: list[Binding] | list[Assigned]) -> Meaning:
+        for binding in bindings:
+            found = self._binding(binding)
+            if found is not None:
+                return found
+        return None
+
+    def _binding(self, binding: Binding) -> Meaning:
+        if isinstance(binding, Imported):
+            return Qual(binding.qualified)
+        if isinstance(binding, Defined):
+            return Qual(binding.qualified, is_class=binding.is_class, local=True)
+        if isinstance(binding, Assigned):
+            return self.meaning(binding.value, binding.scope)
+        if isinstance(binding, Parameter) and binding.annotation is not None:
+            annotation = self.meaning(binding.annotation, binding.scope)
+            if isinstance(annotation, Qual) and CREATORS.get(annotation.name) is Creation.SESSION:
+                return Value(Creation.SESSION)
+        return None
+
+    # -- creating calls --------------------------------------------------------------------
+
+    def classify(self, call: cst.Call, scope: Scope) -> Classified | None:
+        if id(call) not in self._classified:
+            self._classified[id(call)] = self._classify(call, scope)
+        return self._classified[id(call)]
+
+    def _classify(self, call: cst.Call, scope: Scope) -> Classified | None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in RECEIVER_METHODS:
+            method = func.attr.value
+            receiver = self.meaning(func.value, scope)
+            if isinstance(receiver, Value):
+                kind = method_creation(receiver, method)
+                return Classified(kind, _service(call, kind)) if kind else None
+            if isinstance(receiver, Qual):
+                creator = CREATORS.get(f"{receiver.name}.{method}")
+                if creator is not None:
+                    return Classified(creator, _service(call, creator))
+                if not receiver.local and not receiver.is_external:
+                    return Classified(None, _service(call, Creation.CLIENT), receiver.name, method)
+            return None
+        callee = self.meaning(func, scope)
+        if isinstance(callee, Qual) and callee.name in CREATORS:
+            kind = CREATORS[callee.name]
+            return Classified(kind, _service(call, kind))
+        return None
+
+    # -- fix safety ------------------------------------------------------------------------
+
+    def safety(self, call: cst.Call, scope: Scope) -> tuple[Applicability, tuple[str, ...]]:
+        """How stable a creation's inputs are: its arguments and those of its receiver."""
+        names: list[str] = []
+        worst = self._expression_safety(call, scope, names)
+        return worst, tuple(dict.fromkeys(names))
+
+    def _expression_safety(self, node: cst.CSTNode, scope: Scope, names: list[str]) -> Applicability:
+        if isinstance(node, cst.Name):
+            return self._name_safety(node, scope, names)
+        if isinstance(node, cst.Attribute):
+            return self._expression_safety(node.value, scope, names)
+        if isinstance(node, cst.Call):
+            return self._call_safety(node, scope, names)
+        if isinstance(node, cst.Subscript):
+            held = self.meaning(node.value, scope)
+            stable = isinstance(held, Qual) and held.name == "os.environ"
+            own = Applicability.SAFE if stable else Applicability.UNSAFE
+            return _worst(own, *(self._expression_safety(c, scope, names) for c in node.children))
+        if isinstance(node, cst.Arg):
+            return self._expression_safety(node.value, scope, names)
+        if isinstance(node, cst.Lambda):
+            return Applicability.UNSAFE
+        return _worst(*(self._expression_safety(c, scope, names) for c in node.children))
+
+    def _name_safety(self, node: cst.Name, scope: Scope, names: list[str]) -> Applicability:
+        if node.value in _CONSTANTS:
+            return Applicability.SAFE
+        found = scope.lookup(node.value)
+        if found is None or not found[0].is_function:
+            return Applicability.SAFE
+        bindings = found[1]
+        assigned = [b for b in bindings if isinstance(b, Assigned)]
+        if len(assigned) == len(bindings) and all(
+            isinstance(self._binding(b), Value) for b in assigned
+        ):
+            # A local holding a boto3 object built here: judge what it was built from.
+            return _worst(*(self._expression_safety(b.value, b.scope, names) for b in assigned))
+        names.append(node.value)
+        return Applicability.NONE
+
+    def _call_safety(self, node: cst.Call, scope: Scope, names: list[str]) -> Applicability:
+        args = _worst(*(self._expression_safety(arg.value, scope, names) for arg in node.args))
+        creates = self.classify(node, scope) is not None
+        if creates:
+            func = node.func
+            receiver = func.value if isinstance(func, cst.Attribute) else None
+            if receiver is not None:
+                return _worst(args, self._expression_safety(receiver, scope, names))
+            return args
+        callee = self.meaning(node.func, scope)
+        reads_environ = isinstance(callee, Qual) and callee.name in ENVIRON_READERS
+        own = Applicability.SAFE if reads_environ else Applicability.UNSAFE
+        return _worst(own, args, self._expression_safety(node.func, scope, names))
+
+
+def _worst(*values: Applicability) -> Applicability:
+    return max(values, key=_RANK.__getitem__, default=Applicability.SAFE)
+
+
+def _service(call: cst.Call, kind: Creation | None) -> str | None:
+    if kind not in (Creation.CLIENT, Creation.RESOURCE):
+        return None
+    for arg in call.args:
+        named = arg.keyword.value if arg.keyword is not None else None
+        if named == "service_name" or (named is None and not arg.star):
+            value = arg.value
+            if isinstance(value, cst.SimpleString):
+                text = value.evaluated_value
+                return text if isinstance(text, str) else None
+            return None
+    return None
+

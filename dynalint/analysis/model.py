@@ -1,0 +1,97 @@
+"""The per-file model: everything the project pass needs from one module, and nothing more.
+
+Models are small frozen values so they can be cached and shipped between processes; the
+syntax tree they were built from is dropped as soon as a module has been read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping
+
+from dynalint.types import Applicability
+
+
+class Creation(str, Enum):
+    """What a creating call makes; each kind has its own rule."""
+
+    CLIENT = "client"
+    RESOURCE = "resource"
+    TABLE = "table"
+    SESSION = "session"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A boto3 object held by a name, as far as dynalint can tell."""
+
+    kind: Creation
+    service: str | None = None
+
+    @property
+    def is_dynamodb_resource(self) -> bool:
+        return self.kind is Creation.RESOURCE and self.service == "dynamodb"
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call that creates a boto3 object inside a function.
+
+    `kind` is None when the receiver is a name imported from another module of the project
+    (`from app.aws import DDB; DDB.Table(x)`): the project pass decides from that module's
+    exports whether `method` on it creates anything.
+    """
+
+    kind: Creation | None
+    span: Span
+    text: str
+    function: str
+    service: str | None = None
+    request_names: tuple[str, ...] = ()
+    applicability: Applicability = Applicability.SAFE
+    receiver: str | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Function:
+    qualname: str
+    name: str
+    entry: str | None = None
+    runs_once: bool = False
+    memoized: bool = False
+    positional: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`source` refers to `target` (a dotted qualified name as this module resolves it).
+
+    `source` is None at import time. `once` marks references made inside a lazy-initialisation
+    guard, which run once whatever calls their function.
+    """
+
+    source: str | None
+    target: str
+    call: bool
+    once: bool = False
+
+
+@dataclass(frozen=True)
+class FileModel:
+    module: str
+    functions: Mapping[str, Function] = field(default_factory=dict)
+    classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    exports: Mapping[str, Value] = field(default_factory=dict)
+    sites: tuple[Site, ...] = ()
+    references: tuple[Reference, ...] = ()

@@ -1,0 +1,109 @@
+"""The boto3 vocabulary: which qualified names and methods create what, and which decorators
+and call shapes make a function an entry point or a cure.
+
+Everything here is matched against names resolved through imports, never against spelling.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dynalint.analysis.model import Creation, Value
+
+CREATORS: dict[str, Creation] = {
+    "boto3.client": Creation.CLIENT,
+    "boto3.resource": Creation.RESOURCE,
+    "boto3.Session": Creation.SESSION,
+    "boto3.session.Session": Creation.SESSION,
+    "botocore.session.get_session": Creation.SESSION,
+    "botocore.session.Session": Creation.SESSION,
+    "aioboto3.Session": Creation.SESSION,
+    "aioboto3.session.Session": Creation.SESSION,
+    "aiobotocore.session.get_session": Creation.SESSION,
+    "aiobotocore.session.AioSession": Creation.SESSION,
+}
+
+# Methods that create something when called on a value of the given kind.
+SESSION_METHODS: dict[str, Creation] = {
+    "client": Creation.CLIENT,
+    "create_client": Creation.CLIENT,
+    "resource": Creation.RESOURCE,
+}
+RECEIVER_METHODS = frozenset({*SESSION_METHODS, "Table"})
+
+MEMOIZERS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+        "cachetools.func.fifo_cache",
+        "cachetools.func.lfu_cache",
+        "cachetools.func.rr_cache",
+        "async_lru.alru_cache",
+    }
+)
+
+# `@<app>.<attr>(...)` registers a function that a framework calls once per request or event:
+# Chalice, Flask, FastAPI, Starlette, Powertools event handlers, Slack Bolt, Celery.
+ROUTE_DECORATORS = frozenset(
+    {
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "api_route",
+        "websocket",
+        "websocket_route",
+        "middleware",
+        "exception_handler",
+        "resolver",
+        "lambda_function",
+        "authorizer",
+        "schedule",
+        "on_s3_event",
+        "on_sns_message",
+        "on_sqs_message",
+        "on_cw_event",
+        "on_kinesis_record",
+        "on_dynamodb_record",
+        "on_ws_connect",
+        "on_ws_message",
+        "on_ws_disconnect",
+        "event",
+        "message",
+        "action",
+        "shortcut",
+        "view",
+        "task",
+    }
+)
+ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
+
+# Decorators of one-shot commands (click, typer): the process runs them once and exits.
+COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
+COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
+
+HANDLER_NAMES = frozenset({"handler", "lambda_handler"})
+REQUEST_HANDLER_METHOD = re.compile(r"do_[A-Z]+|handle")
+
+ENVIRON_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
+
+
+def is_handler_name(name: str) -> bool:
+    return name in HANDLER_NAMES or name.endswith("_handler")
+
+
+def method_creation(receiver: Value, method: str) -> Creation | None:
+    """What calling `method` on a known boto3 object creates, if anything."""
+    if receiver.kind is Creation.SESSION:
+        return SESSION_METHODS.get(method)
+    if method == "Table" and receiver.is_dynamodb_resource:
+        return Creation.TABLE
+    return None

@@ -1,0 +1,232 @@
+"""The project pass: per-file models joined into reachability verdicts.
+
+A function runs per request when an entry point (a Lambda handler, a route, a request-handler
+method) reaches it through calls; it runs once when every reference to it is a call made at
+import time, in a lazy-initialisation guard, or from other run-once code; anything else has
+callers that dynalint cannot see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dynalint.analysis.declared import DeclaredEntry
+from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Value
+from dynalint.analysis.names import method_creation
+from dynalint.discovery import import_root
+from dynalint.types import Reach
+
+FunctionKey = tuple[Path, str]
+Inbound = Mapping[FunctionKey, list[tuple[FunctionKey | None, Reference]]]
+Outbound = Mapping[FunctionKey, list[tuple[FunctionKey, Reference]]]
+_MAX_ALIAS_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`reach` is None for run-once code; `chain` runs from the entry point to the function."""
+
+    reach: Reach | None
+    chain: tuple[FunctionKey, ...] = ()
+
+
+class Project:
+    def __init__(
+        self,
+        models: Mapping[Path, FileModel],
+        handlers: Iterable[DeclaredEntry] = (),
+        scripts: Iterable[DeclaredEntry] = (),
+    ) -> None:
+        self._models = models
+        self._modules: dict[str, list[Path]] = defaultdict(list)
+        for path, model in models.items():
+            self._modules[model.module].append(path)
+        self._handlers = self._declared(handlers)
+        self._scripts = self._declared(scripts)
+        self._verdicts: dict[FunctionKey, Verdict] | None = None
+
+    # -- name resolution across modules ----------------------------------------------------
+
+    def resolve(self, target: str, origin: Path, hops: int = 0) -> list[FunctionKey]:
+        """The project functions a qualified name can denote, seen from `origin`."""
+        found: list[FunctionKey] = []
+        for path, rest in self._locate(target, origin, hops):
+            found.extend(self._within(path, rest, hops))
+        return found
+
+    def export(self, target: str, origin: Path) -> Value | None:
+        """The boto3 object a module-level name of another module holds, if any."""
+        for path, rest in self._locate(target, origin, 0):
+            if len(rest) == 1 and rest[0] in self._models[path].exports:
+                return self._models[path].exports[rest[0]]
+        return None
+
+    def site_kind(self, site: Site, origin: Path) -> Site:
+        """Settle a site whose receiver was imported from another module."""
+        if site.kind is not None or site.receiver is None or site.method is None:
+            return site
+        value = self.export(site.receiver, origin)
+        kind = method_creation(value, site.method) if value is not None else None
+        if kind is None:
+            return site
+        service = site.service if kind in (Creation.CLIENT, Creation.RESOURCE) else None
+        return replace(site, kind=kind, service=service)
+
+    def _locate(self, target: str, origin: Path, hops: int) -> list[tuple[Path, tuple[str, ...]]]:
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module not in self._modules:
+                continue
+            rest = tuple(parts[cut:])
+            found: list[tuple[Path, tuple[str, ...]]] = []
+            for path in self._pick(module, origin):
+                model = self._models[path]
+                alias = model.aliases.get(rest[0])
+                if alias is not None and hops < _MAX_ALIAS_HOPS and not _defines(model, rest):
+                    found.extend(self._locate(".".join((alias, *rest[1:])), path, hops + 1))
+                else:
+                    found.append((path, rest))
+            return found
+        return []
+
+    def _within(self, path: Path, rest: tuple[str, ...], hops: int) -> list[FunctionKey]:
+        model = self._models[path]
+        qualname = ".".join(rest)
+        if qualname in model.functions:
+            return [(path, qualname)]
+        if qualname in model.classes:
+            return self._within(path, (*rest, "__init__"), hops)
+        owner = ".".join(rest[:-1])
+        if owner in model.classes and hops < _MAX_ALIAS_HOPS:
+            for base in model.classes[owner]:
+                inherited = self.resolve(f"{base}.{rest[-1]}", path, hops + 1)
+                if inherited:
+                    return inherited
+        return []
+
+    def _pick(self, module: str, origin: Path) -> list[Path]:
+        """Same-named modules of different import roots (SAM functions): prefer the origin's."""
+        candidates = self._modules[module]
+        if len(candidates) == 1:
+            return candidates
+        root = import_root(origin)
+        return [p for p in candidates if import_root(p) == root] or candidates
+
+    def _declared(self, entries: Iterable[DeclaredEntry]) -> set[FunctionKey]:
+        keys: set[FunctionKey] = set()
+        for entry in entries:
+            for path in self._declared_paths(entry):
+                if entry.function in self._models[path].functions:
+                    keys.add((path, entry.function))
+        return keys
+
+    def _declared_paths(self, entry: DeclaredEntry) -> list[Path]:
+        if entry.base is None:
+            return list(self._modules.get(entry.module, ()))
+        relative = Path(*entry.module.split("."))
+        candidates = [entry.base / relative.with_suffix(".py"), entry.base / relative / "__init__.py"]
+        return [p.resolve() for p in candidates if p.resolve() in self._models]
+
+    # -- verdicts --------------------------------------------------------------------------
+
+    def verdict(self, key: FunctionKey) -> Verdict:
+        if self._verdicts is None:
+            self._verdicts = self._judge()
+        return self._verdicts.get(key, Verdict(Reach.UNKNOWN))
+
+    def _judge(self) -> dict[FunctionKey, Verdict]:
+        inbound, outbound = self._edges()
+        parents = self._per_request(outbound)
+        verdicts = {key: Verdict(Reach.PER_REQUEST, _chain(key, parents)) for key in parents}
+        for key in self._run_once(inbound, parents):
+            verdicts[key] = Verdict(None)
+        return verdicts
+
+    def _edges(self) -> tuple[Inbound, Outbound]:
+        inbound: dict[FunctionKey, list[tuple[FunctionKey | None, Reference]]] = defaultdict(list)
+        outbound: dict[FunctionKey, list[tuple[FunctionKey, Reference]]] = defaultdict(list)
+        for path in sorted(self._models):
+            for reference in self._models[path].references:
+                source = (path, reference.source) if reference.source is not None else None
+                for target in self.resolve(reference.target, path):
+                    inbound[target].append((source, reference))
+                    if source is not None:
+                        outbound[source].append((target, reference))
+        return inbound, outbound
+
+    def _entries(self) -> list[FunctionKey]:
+        found = set(self._handlers)
+        for path, model in self._models.items():
+            found.update((path, name) for name, f in model.functions.items() if f.entry)
+        return sorted(found)
+
+    def _per_request(self, outbound: Outbound) -> dict[FunctionKey, FunctionKey | None]:
+        """Breadth first from every entry point, so each chain is a shortest one."""
+        entries = self._entries()
+        parents: dict[FunctionKey, FunctionKey | None] = dict.fromkeys(entries)
+        queue = deque(entries)
+        while queue:
+            key = queue.popleft()
+            if self._function(key).memoized:
+                continue
+            for target, reference in outbound.get(key, ()):
+                if not reference.once and target not in parents:
+                    parents[target] = key
+                    queue.append(target)
+        return parents
+
+    def _run_once(
+        self, inbound: Inbound, per_request: Mapping[FunctionKey, object]
+    ) -> set[FunctionKey]:
+        once = {key for key in self._keys() if self._function(key).runs_once} | self._scripts
+        once -= per_request.keys()
+        pending = [key for key in self._keys() if key not in once and key not in per_request]
+        changed = True
+        while changed:
+            changed = False
+            for key in pending:
+                if key not in once and self._only_called_once(inbound.get(key, ()), once):
+                    once.add(key)
+                    changed = True
+        return once
+
+    def _only_called_once(
+        self, references: Iterable[tuple[FunctionKey | None, Reference]], once: set[FunctionKey]
+    ) -> bool:
+        references = list(references)
+        return bool(references) and all(
+            reference.call
+            and (
+                source is None
+                or reference.once
+                or source in once
+                or self._function(source).memoized
+            )
+            for source, reference in references
+        )
+
+    def _keys(self) -> Iterable[FunctionKey]:
+        for path, model in self._models.items():
+            for name in model.functions:
+                yield (path, name)
+
+    def _function(self, key: FunctionKey) -> Function:
+        return self._models[key[0]].functions[key[1]]
+
+
+def _defines(model: FileModel, rest: tuple[str, ...]) -> bool:
+    name = ".".join(rest)
+    return name in model.functions or name in model.classes
+
+
+def _chain(
+    key: FunctionKey, parents: Mapping[FunctionKey, FunctionKey | None]
+) -> tuple[FunctionKey, ...]:
+    chain = [key]
+    while (parent := parents[chain[-1]]) is not None:
+        chain.append(parent)
+    return tuple(reversed(chain))

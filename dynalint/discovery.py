@@ -1,0 +1,196 @@
+"""Turn command-line paths into the files to check, and find the project around them.
+
+Kept free of click and of any printing so the CLI, the tests and the analysis can all
+reuse it; the CLI decides how to report `Discovery.missing`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+import pathspec
+
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+_SKIPPED_NAMES = frozenset({"node_modules", "build", "dist", "__pycache__", "site-packages"})
+_TEST_FOLDERS = frozenset({"tests", "test"})
+
+# (folder the .gitignore lives in, its patterns); later entries are deeper folders.
+_Ignore = tuple[str, pathspec.GitIgnoreSpec]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to check: where it really is, and how the user should see it named."""
+
+    path: Path
+    display: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Files to check plus the given paths that were not there, so the CLI can warn."""
+
+    files: tuple[SourceFile, ...]
+    missing: tuple[str, ...]
+
+
+def discover(paths: Sequence[str], *, include_tests: bool = False) -> Discovery:
+    """Expand the user's paths; a path named explicitly is trusted over any skip rule."""
+    missing = tuple(given for given in paths if not os.path.exists(given))
+    existing = [given for given in paths if given not in missing]
+    root = find_project_root([Path(given) for given in existing])
+    seen: dict[Path, SourceFile] = {}
+    for given in existing:
+        for source in _sources_for(given, root, include_tests):
+            seen.setdefault(source.path, source)
+    files = tuple(sorted(seen.values(), key=lambda source: (source.display, str(source.path))))
+    return Discovery(files=files, missing=missing)
+
+
+def find_project_root(paths: Sequence[Path]) -> Path:
+    """Root .gitignore files and test folders are judged from here, as the user's tools do."""
+    common = _common_folder(paths)
+    for folder in (common, *common.parents):
+        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
+            return folder
+    return common
+
+
+def project_files(root: Path, *, include_tests: bool = False) -> list[Path]:
+    """Every checkable file, so reachability can be judged beyond the files being reported."""
+    root = root.resolve()
+    found = {
+        Path(path).resolve()
+        for path, _ in _walk(str(root), (), "")
+        if include_tests or not is_test_file(Path(path), root)
+    }
+    return sorted(found)
+
+
+def is_test_file(path: Path, root: Path) -> bool:
+    """Tests build clients per call on purpose; judged relative to root so a tmp or CI
+    folder called `test` above the project does not turn every file into a test."""
+    name = path.name
+    if name == "conftest.py" or (
+        name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+    ):
+        return True
+    try:
+        folders = path.relative_to(root).parts[:-1]
+    except ValueError:
+        return False
+    return any(folder in _TEST_FOLDERS for folder in folders)
+
+
+def import_root(path: Path) -> Path:
+    """Module names follow Python's import rules, not the project layout: a SAM function
+    folder without __init__.py is its own sys.path entry."""
+    return _import_root_of_folder(path.parent)
+
+
+def module_name(path: Path) -> str:
+    """The dotted name other files import this one by, to resolve their imports to it."""
+    parts = list(path.relative_to(import_root(path)).with_suffix("").parts)
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _import_root_of_folder(folder: Path) -> Path:
+    """Cached per folder because every file of a package asks the same question."""
+    if (folder / "__init__.py").is_file() and folder.parent != folder:
+        return _import_root_of_folder(folder.parent)
+    return folder
+
+
+def _common_folder(paths: Sequence[Path]) -> Path:
+    """A file stands for its folder; no paths at all means the current folder."""
+    if not paths:
+        return Path.cwd().resolve()
+    folders = [
+        resolved if resolved.is_dir() else resolved.parent
+        for resolved in (p.resolve() for p in paths)
+    ]
+    return Path(os.path.commonpath([str(folder) for folder in folders]))
+
+
+def _sources_for(given: str, root: Path, include_tests: bool) -> Iterator[SourceFile]:
+    """A named file is always checked, whatever its name or ignore status; a folder is walked."""
+    shown = PurePath(given).as_posix()
+    resolved = Path(given).resolve()
+    if not resolved.is_dir():
+        yield SourceFile(path=resolved, display=shown)
+        return
+    for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), ""):
+        if include_tests or not is_test_file(Path(path), root):
+            display = relative if shown == "." else posixpath.join(shown, relative)
+            yield SourceFile(path=Path(path).resolve(), display=display)
+
+
+def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
+    """Git applies every .gitignore from the root down; a folder the user named although
+    git ignores it is walked anyway, with only its own .gitignore files."""
+    try:
+        between = folder.relative_to(root).parts
+    except ValueError:
+        return ()
+    ancestors = [root.joinpath(*between[:depth]) for depth in range(len(between))]
+    ignores = tuple(ignore for ancestor in ancestors for ignore in _load_gitignore(str(ancestor)))
+    if between and _is_ignored(ignores, str(folder), is_dir=True):
+        return ()
+    return ignores
+
+
+def _walk(folder: str, ignores: tuple[_Ignore, ...], relative: str) -> Iterator[tuple[str, str]]:
+    """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
+
+    Folder symlinks are not followed so a link loop cannot hang the run."""
+    ignores = ignores + _load_gitignore(folder)
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        inner = posixpath.join(relative, entry.name) if relative else entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if not _is_skipped_folder(entry) and not _is_ignored(ignores, entry.path, is_dir=True):
+                yield from _walk(entry.path, ignores, inner)
+        elif (
+            entry.name.endswith(".py")
+            and entry.is_file()
+            and not _is_ignored(ignores, entry.path, is_dir=False)
+        ):
+            yield entry.path, inner
+
+
+def _is_skipped_folder(entry: os.DirEntry[str]) -> bool:
+    """Installed or generated code is not the user's to fix, and walking it is slow."""
+    name = entry.name
+    if name.startswith(".") or name in _SKIPPED_NAMES or name.endswith(".egg-info"):
+        return True
+    return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
+
+
+def _load_gitignore(folder: str) -> tuple[_Ignore, ...]:
+    """A folder's .gitignore, if any; an unreadable one is treated as absent."""
+    try:
+        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return ()
+    return ((folder, pathspec.GitIgnoreSpec.from_lines(lines)),)
+
+
+def _is_ignored(ignores: tuple[_Ignore, ...], path: str, *, is_dir: bool) -> bool:
+    """Like git, the deepest .gitignore with a matching pattern decides, so a nested `!x`
+    can re-include what a parent ignored."""
+    for base, spec in reversed(ignores):
+        relative = PurePath(os.path.relpath(path, base)).as_posix() + ("/" if is_dir else "")
+        verdict = spec.check_file(relative).include
+        if verdict is not None:
+            return verdict
+    return False

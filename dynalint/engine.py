@@ -1,0 +1,204 @@
+"""Paths or source text in, `LintResult` out. Pure: no printing, no click, and it never raises
+for a bad file; the file becomes a `FileError` and the run goes on.
+
+Only files that can matter are parsed. A file can hold a creation site only if it mentions boto
+(or calls `.client(`, `.resource(`, `.Table(` on something it imported); a file matters for
+reachability only if it mentions a function that leads to a site. Everything else is read as bytes,
+searched once, and never parsed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tokenize
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import libcst as cst
+
+from dynalint.analysis.build import build_model
+from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
+from dynalint.analysis.model import FileModel
+from dynalint.analysis.project import FunctionKey, Project
+from dynalint.config import Config
+from dynalint.discovery import discover, find_project_root, module_name, project_files
+from dynalint.rules import BY_KIND
+from dynalint.suppress import is_suppressed, suppressions
+from dynalint.types import FileError, Finding, LintResult
+
+_CANDIDATE = re.compile(rb"boto|\.(?:Table|client|resource|create_client)\s*\(")
+_DUNDER = re.compile(r"__\w+__")
+
+
+def lint_paths(paths: Sequence[str], config: Config = Config()) -> LintResult:
+    """Check the files under `paths`, judging reachability over their whole project."""
+    found = discover(paths, include_tests=config.include_tests)
+    missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
+    if not found.files:
+        return LintResult((), missing, 0)
+    root = find_project_root([source.path for source in found.files])
+    checked = {source.path: source.display for source in found.files}
+    everything = set(project_files(root, include_tests=config.include_tests)) | checked.keys()
+    absolute = all(os.path.isabs(given) for given in paths)
+    result = _Analysis(everything, checked, config, _read, root, absolute).run()
+    return LintResult(result.findings, missing + result.errors, result.files_checked)
+
+
+def lint_source(source: str | bytes, path: str = "<stdin>", config: Config = Config()) -> LintResult:
+    """Check one module on its own, as if it were the whole project."""
+    data = source.encode() if isinstance(source, str) else source
+    where = Path(path).absolute()
+    return _Analysis({where}, {where: path}, config, lambda _: data, None, False).run()
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+class _Analysis:
+    def __init__(
+        self,
+        paths: Iterable[Path],
+        checked: Mapping[Path, str],
+        config: Config,
+        read: Callable[[Path], bytes],
+        root: Path | None,
+        absolute: bool,
+    ) -> None:
+        self._checked = checked
+        self._config = config
+        self._root = root
+        self._absolute = absolute
+        self._errors: list[FileError] = []
+        self._data: dict[Path, bytes] = {}
+        self._texts: dict[Path, str] = {}
+        self.models: dict[Path, FileModel] = {}
+        for path in sorted(paths):
+            try:
+                self._data[path] = read(path)
+            except OSError as error:
+                self._fail(path, f"cannot read: {error.strerror or error}")
+
+    def run(self) -> LintResult:
+        self._parse(path for path, data in self._data.items() if _CANDIDATE.search(data))
+        self._follow_callers()
+        project = Project(self.models, *self._declared())
+        findings: list[Finding] = []
+        for path in self._checked:
+            if path in self.models:
+                findings.extend(self._findings(path, project))
+        findings.sort(key=lambda finding: finding.sort_key)
+        errors = sorted(self._errors, key=lambda error: error.path)
+        return LintResult(tuple(findings), tuple(errors), len(self._checked))
+
+    # -- parsing only what matters ---------------------------------------------------------
+
+    def _parse(self, paths: Iterable[Path]) -> None:
+        for path in list(paths):
+            model = self._model(path)
+            if model is not None:
+                self.models[path] = model
+
+    def _model(self, path: Path) -> FileModel | None:
+        try:
+            text = _decode(self._data[path])
+        except (UnicodeDecodeError, SyntaxError) as error:
+            return self._fail(path, f"cannot decode: {_reason(error)}")
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as error:
+            return self._fail(path, f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {error.message}")
+        except RecursionError:
+            return self._fail(path, "too deeply nested to parse")
+        self._texts[path] = text
+        return build_model(module, module_name(path), is_package=path.name == "__init__.py")
+
+    def _follow_callers(self) -> None:
+        """Parse, in rounds, the files that mention a function leading to a creation site."""
+        wanted: set[str] = set()
+        for model in self.models.values():
+            for site in model.sites:
+                wanted |= _names(site.function)
+                if site.receiver:
+                    wanted.add(site.receiver.rpartition(".")[2])
+        frontier = set(wanted)
+        while frontier:
+            pattern = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(n.encode()) for n in sorted(frontier)))
+            self._parse(p for p, data in self._data.items() if p not in self.models and pattern.search(data))
+            callers = {
+                name
+                for model in self.models.values()
+                for reference in model.references
+                if reference.source is not None and wanted.intersection(reference.target.split("."))
+                for name in _names(reference.source)
+            }
+            frontier = callers - wanted
+            wanted |= frontier
+
+    def _declared(self) -> tuple[list[DeclaredEntry], list[DeclaredEntry]]:
+        if self._root is None:
+            return [], []
+        return lambda_handlers(self._root), console_scripts(self._root)
+
+    # -- findings --------------------------------------------------------------------------
+
+    def _findings(self, path: Path, project: Project) -> list[Finding]:
+        codes = self._config.codes
+        found: list[Finding] = []
+        for site in self.models[path].sites:
+            site = project.site_kind(site, path)
+            if site.kind is None or BY_KIND[site.kind].code not in codes:
+                continue
+            verdict = project.verdict((path, site.function))
+            if verdict.reach is None:
+                continue
+            chain = tuple(f"{self._display(p)}:{_readable(q)}" for p, q in verdict.chain)
+            via = self._via(verdict.chain or ((path, site.function),), path)
+            found.append(BY_KIND[site.kind].finding(site, self._checked[path], verdict.reach, chain, via))
+        if not found:
+            return found
+        noqa = suppressions(self._texts[path])
+        return [f for f in found if not is_suppressed(noqa, f.line, f.code)]
+
+    def _via(self, chain: Sequence[FunctionKey], site_path: Path) -> str:
+        steps = []
+        for path, qualname in reversed(chain):
+            step = f"{_readable(qualname)}()"
+            steps.append(step if path == site_path else f"{step} ({self._display(path)})")
+        return " <- ".join(steps)
+
+    def _display(self, path: Path) -> str:
+        if path in self._checked:
+            return self._checked[path]
+        if self._absolute:
+            return str(path)
+        relative = os.path.relpath(path)
+        return (str(path) if relative.startswith("..") else relative).replace(os.sep, "/")
+
+    def _fail(self, path: Path, message: str) -> None:
+        if path in self._checked:
+            self._errors.append(FileError(self._checked[path], message))
+        return None
+
+
+def _decode(data: bytes) -> str:
+    """Honour a BOM and a coding cookie, as Python itself does."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"invalid {error.encoding} byte at offset {error.start}"
+    return str(error)
+
+
+def _names(qualname: str) -> set[str]:
+    """The words by which other code can mention a function: its name and its class's."""
+    return {part for part in qualname.split(".") if part != "<locals>" and not _DUNDER.fullmatch(part)}
+
+
+def _readable(qualname: str) -> str:
+    return qualname.replace(".<locals>", "")

@@ -1,0 +1,50 @@
+"""What every rule shares: its identity, its documentation and how it words a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dynalint.analysis.model import Creation, Site
+from dynalint.types import Applicability, Finding, Reach
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule per kind of creating call. `doc` is the rule module's docstring."""
+
+    code: str
+    name: str
+    kind: Creation
+    summary: str
+    advice: str
+    fixable: bool
+    doc: str
+
+    def finding(self, site: Site, path: str, reach: Reach, chain: tuple[str, ...], via: str) -> Finding:
+        """`via` is the chain as people read it: `get_item() <- lambda_handler() (handler.py)`."""
+        applicability = site.applicability if self.fixable else Applicability.NONE
+        return Finding(
+            path=path,
+            line=site.span.line,
+            column=site.span.column,
+            end_line=site.span.end_line,
+            end_column=site.span.end_column,
+            code=self.code,
+            name=self.name,
+            message=self._message(site, reach, via),
+            reach=reach,
+            chain=chain,
+            applicability=applicability,
+        )
+
+    def _message(self, site: Site, reach: Reach, via: str) -> str:
+        where = f"every call of {via}"
+        if reach is Reach.UNKNOWN:
+            where += ", whose callers are unknown"
+        if site.request_names:
+            names = ", ".join(site.request_names)
+            return (
+                f"{site.text} is created on {where}; it depends on per-request values ({names}), "
+                "so cache it by those values or build it from settings instead"
+            )
+        return f"{site.text} is created on {where}; {self.advice}"
