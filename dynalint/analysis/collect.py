@@ -150,6 +150,7 @@ class _Collector(cst.CSTVisitor):
             if positional:
                 scope.owner, scope.receiver = outer, positional[0].name.value
         self._bind_parameters(node.params, scope)
+        _declare(node.body, scope)
         self.result.functions.append(FunctionRecord(qualname, node.name.value, node, outer, scope))
         self.scope = scope
 
@@ -201,12 +202,6 @@ class _Collector(cst.CSTVisitor):
             scope.bind(param.name.value, Parameter(annotation, scope.parent or scope))
 
     # -- bindings --------------------------------------------------------------------------
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.scope.declared_global.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.scope.declared_nonlocal.update(item.name.value for item in node.names)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if isinstance(node.value, cst.Lambda) and self.scope.kind is ScopeKind.MODULE:
@@ -289,6 +284,17 @@ class _Collector(cst.CSTVisitor):
     def _note_value(self, node: cst.BaseExpression) -> None:
         if isinstance(node, _VALUE_NODES):
             self.result.values.append(ValueRecord(node, self.scope, self._lazy_depth > 0))
+
+
+def _declare(node: cst.CSTNode, scope: Scope) -> None:
+    """Note `global` and `nonlocal` up front: guards before the statement depend on them."""
+    if isinstance(node, cst.Global):
+        scope.declared_global.update(item.name.value for item in node.names)
+    elif isinstance(node, cst.Nonlocal):
+        scope.declared_nonlocal.update(item.name.value for item in node.names)
+    elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
+        for child in node.children:
+            _declare(child, scope)
 
 
 def dotted_name(node: cst.BaseExpression) -> str:

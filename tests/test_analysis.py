@@ -1,0 +1,524 @@
+"""Name resolution, value tracking, exemptions and look-alikes, one module at a time."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from dynalint import Applicability, Reach, lint_source
+
+
+def found(source: str) -> list[tuple[int, str]]:
+    result = lint_source(textwrap.dedent(source), "app.py")
+    assert result.errors == ()
+    return [(finding.line, finding.code) for finding in result.findings]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import boto3 as b
+            def handler(event, context):
+                return b.client("s3")
+            """,
+            [(4, "DYN001")],
+            id="import as",
+        ),
+        pytest.param(
+            """
+            from boto3 import client as make, resource
+            def handler(event, context):
+                make("s3")
+                resource("sqs")
+            """,
+            [(4, "DYN001"), (5, "DYN002")],
+            id="from import as",
+        ),
+        pytest.param(
+            """
+            import boto3.session
+            def handler(event, context):
+                boto3.session.Session().client("s3")
+            """,
+            [(4, "DYN001"), (4, "DYN004")],
+            id="import dotted module",
+        ),
+        pytest.param(
+            """
+            from boto3.session import Session
+            from botocore.session import get_session
+            def handler(event, context):
+                Session()
+                get_session().create_client("s3")
+            """,
+            [(5, "DYN004"), (6, "DYN001"), (6, "DYN004")],
+            id="session classes and botocore",
+        ),
+        pytest.param(
+            """
+            def handler(event, context):
+                import boto3
+                return boto3.resource("dynamodb").Table("t")
+            """,
+            [(4, "DYN002"), (4, "DYN003")],
+            id="import inside the function",
+        ),
+    ],
+)
+def test_import_forms(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import boto3
+            def handler(event, context):
+                s = boto3.Session()
+                sqs = s.client("sqs")
+                ddb = s.resource("dynamodb")
+                ddb.Table("orders")
+            """,
+            [(4, "DYN004"), (5, "DYN001"), (6, "DYN002"), (7, "DYN003")],
+            id="session variable",
+        ),
+        pytest.param(
+            """
+            import boto3
+            SESSION = boto3.Session()
+            DDB = SESSION.resource("dynamodb")
+            def handler(event, context):
+                SESSION.client("s3")
+                DDB.Table("orders")
+            """,
+            [(6, "DYN001"), (7, "DYN003")],
+            id="module-level session and resource",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Repo:
+                def __init__(self):
+                    self.ddb = boto3.resource(service_name="dynamodb")
+                def table(self):
+                    return self.ddb.Table("orders")
+            def handler(event, context):
+                return Repo().table()
+            """,
+            [(5, "DYN002"), (7, "DYN003")],
+            id="self attribute",
+        ),
+        pytest.param(
+            """
+            import aioboto3
+            async def handler(event, context):
+                session = aioboto3.Session()
+                async with session.client("s3") as s3:
+                    pass
+                async with session.resource("dynamodb") as ddb:
+                    table = await ddb.Table("orders")
+            """,
+            [(4, "DYN004"), (5, "DYN001"), (7, "DYN002"), (8, "DYN003")],
+            id="aioboto3 context managers",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def handler(event, context, session: boto3.Session):
+                return session.client("s3")
+            """,
+            [(4, "DYN001")],
+            id="annotated session parameter",
+        ),
+    ],
+)
+def test_values_are_followed(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            """
+            import boto3
+            def handler(event, context):
+                "boto3.client('s3') in a docstring"
+                # boto3.client("s3") in a comment
+                return "boto3.resource('dynamodb')"
+            """,
+            id="strings and comments",
+        ),
+        pytest.param(
+            """
+            import redis, httpx
+            from sqlalchemy import Table
+            def handler(event, context):
+                redis.client("x")
+                httpx.Client()
+                Table("users", None)
+            """,
+            id="other libraries",
+        ),
+        pytest.param(
+            """
+            import boto3
+            from settings import SERVICE
+            S3 = boto3.resource("s3")
+            ANY = boto3.resource(SERVICE)
+            def handler(event, context, resource):
+                S3.Table("x")
+                ANY.Table("x")
+                resource.Table("x")
+            """,
+            id="Table on a resource that is not known to be DynamoDB",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def handler(event, context, s3=boto3.client("s3")):
+                return s3
+            """,
+            id="default argument value",
+        ),
+        pytest.param(
+            """
+            import boto3
+            from framework import with_client
+            @with_client(boto3.client("s3"))
+            def handler(event, context):
+                pass
+            """,
+            id="decorator expression",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Config:
+                s3 = boto3.client("s3")
+            if __name__ == "__main__":
+                boto3.client("sqs")
+            """,
+            id="class body and main block",
+        ),
+    ],
+)
+def test_silent(source: str) -> None:
+    assert found(source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import boto3
+            from functools import lru_cache
+            @lru_cache
+            def bare(): return boto3.client("s3")
+            @lru_cache(maxsize=None)
+            def called(): return boto3.client("s3")
+            """,
+            [],
+            id="lru_cache bare and called",
+        ),
+        pytest.param(
+            """
+            import boto3, functools
+            from functools import cache as memo
+            class Store:
+                @functools.cached_property
+                def table(self): return boto3.resource("dynamodb").Table("t")
+            @memo
+            def sqs(): return boto3.client("sqs")
+            """,
+            [],
+            id="cached_property and aliased cache",
+        ),
+        pytest.param(
+            """
+            import boto3
+            from functools import lru_cache
+            @lru_cache
+            def table(): return build()
+            def build(): return boto3.resource("dynamodb").Table("t")
+            """,
+            [],
+            id="called only from a memoized function",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _table = None
+            def get_table():
+                global _table
+                if _table is None:
+                    ddb = boto3.resource("dynamodb")
+                    _table = ddb.Table("t")
+                return _table
+            """,
+            [],
+            id="lazy global",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _client = None
+            def get_client():
+                global _client
+                if _client:
+                    return _client
+                _client = boto3.client("s3")
+                return _client
+            """,
+            [],
+            id="lazy global with early return",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _clients = {}
+            def client_for(region):
+                if region not in _clients:
+                    _clients[region] = boto3.client("s3", region_name=region)
+                return _clients[region]
+            """,
+            [],
+            id="lazy module dict",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Clients:
+                _sqs = None
+                @classmethod
+                def sqs(cls):
+                    if cls._sqs is None:
+                        cls._sqs = boto3.client("sqs")
+                    return cls._sqs
+            """,
+            [],
+            id="lazy class attribute",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def factory():
+                client = None
+                def get():
+                    nonlocal client
+                    if not client:
+                        client = boto3.client("s3")
+                    return client
+                return get
+            """,
+            [],
+            id="lazy nonlocal",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _clients = {}
+            def client_for(region):
+                return _clients.setdefault(region, boto3.client("s3", region_name=region))
+            """,
+            [(5, "DYN001")],
+            id="setdefault creates on every call",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _client = None
+            def get_client():
+                global _client
+                _client = boto3.client("s3")
+                return _client
+            """,
+            [(6, "DYN001")],
+            id="unguarded global",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Repo:
+                def client(self):
+                    if self._client is None:
+                        self._client = boto3.client("s3")
+                    return self._client
+            """,
+            [(6, "DYN001")],
+            id="instance attribute guard is per instance",
+        ),
+    ],
+)
+def test_cures_and_look_alikes(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import boto3
+            def make():
+                return boto3.client("s3")
+            S3 = make()
+            """,
+            [],
+            id="called at import time",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def make():
+                return boto3.client("s3")
+            def main():
+                make()
+            if __name__ == "__main__":
+                main()
+            """,
+            [],
+            id="called from the main block through main()",
+        ),
+        pytest.param(
+            """
+            import boto3, click
+            @click.group()
+            def cli(): pass
+            @cli.command()
+            def sync():
+                boto3.client("s3")
+            """,
+            [],
+            id="click command",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def make():
+                return boto3.client("s3")
+            S3 = make()
+            def handler(event, context):
+                return make()
+            """,
+            [(4, "DYN001")],
+            id="called at import time and per request",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def make():
+                return boto3.client("s3")
+            HOOKS = [make]
+            """,
+            [(4, "DYN001")],
+            id="escapes as a value: callers unknown",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def handler(event, context):
+                def inner():
+                    return boto3.client("s3")
+                return [inner() for _ in event["records"]], list(map(lambda r: boto3.client("sqs"), []))
+            """,
+            [(5, "DYN001"), (6, "DYN001")],
+            id="nested function and lambda",
+        ),
+    ],
+)
+def test_reachability(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+def test_finding_carries_chain_reach_and_position() -> None:
+    source = textwrap.dedent(
+        """\
+        import boto3
+        def load(key):
+            return boto3.client("s3").get_object(Bucket="b", Key=key)
+        def lambda_handler(event, context):
+            return load(event["key"])
+        """
+    )
+    (finding,) = lint_source(source, "svc/app.py").findings
+
+    assert (finding.path, finding.line, finding.column) == ("svc/app.py", 3, 12)
+    assert (finding.end_line, finding.end_column) == (3, 30)
+    assert finding.reach is Reach.PER_REQUEST
+    assert finding.chain == ("svc/app.py:lambda_handler", "svc/app.py:load")
+    assert finding.message == (
+        'boto3.client("s3") is created on every call of load() <- lambda_handler(); '
+        "create it once at module level or use a cached helper"
+    )
+    assert finding.applicability is Applicability.SAFE
+
+
+def test_unknown_callers_are_said() -> None:
+    source = "import boto3\ndef upload(path):\n    boto3.client('s3').upload_file(path, 'b', 'k')\n"
+    (finding,) = lint_source(source, "lib.py").findings
+
+    assert finding.reach is Reach.UNKNOWN
+    assert finding.chain == ()
+    assert "every call of upload(), whose callers are unknown;" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("call", "applicability", "names"),
+    [
+        pytest.param('boto3.client("s3", region_name="eu-west-1")', "safe", (), id="literals"),
+        pytest.param('boto3.resource("dynamodb").Table(os.environ["T"])', "safe", (), id="environ"),
+        pytest.param('boto3.resource("dynamodb").Table(os.getenv("T"))', "safe", (), id="getenv"),
+        pytest.param("boto3.resource('dynamodb').Table(settings.TABLE)", "safe", (), id="module attr"),
+        pytest.param("boto3.resource('dynamodb').Table(table_name())", "unsafe", (), id="call"),
+        pytest.param("boto3.resource('dynamodb').Table(CONFIG['t'])", "unsafe", (), id="subscript"),
+        pytest.param(
+            "boto3.client('s3', region_name=event['region'])", "none", ("event",), id="event"
+        ),
+        pytest.param(
+            "boto3.Session(aws_access_key_id=creds).client('s3')", "none", ("creds",), id="creds"
+        ),
+    ],
+)
+def test_argument_stability(call: str, applicability: str, names: tuple[str, ...]) -> None:
+    source = textwrap.dedent(
+        f"""\
+        import os, boto3, settings
+        CONFIG = {{}}
+        def table_name(): return "t"
+        def handler(event, context):
+            creds = event["creds"]
+            return {call}
+        """
+    )
+    findings = [f for f in lint_source(source, "app.py").findings if f.code != "DYN004"]
+
+    assert [f.applicability.value for f in findings][-1] == applicability
+    if names:
+        assert f"depends on per-request values ({', '.join(names)})" in findings[-1].message
+
+
+@pytest.mark.parametrize(
+    ("comment", "expected"),
+    [
+        pytest.param("# noqa", [], id="bare"),
+        pytest.param("# noqa: DYN001", [], id="same code"),
+        pytest.param("# NOQA:DYN002,DYN001", [], id="list"),
+        pytest.param("# noqa: E501", [(3, "DYN001")], id="other code"),
+        pytest.param("# see noqa docs", [(3, "DYN001")], id="not a noqa"),
+    ],
+)
+def test_noqa(comment: str, expected: list[tuple[int, str]]) -> None:
+    source = f"import boto3\ndef handler(event, context):\n    boto3.client('s3')  {comment}\n"
+    assert found(source) == expected
+
+
+def test_noqa_inside_a_string_does_not_count() -> None:
+    source = "import boto3\ndef handler(event, context):\n    boto3.client('s3', x='# noqa')\n"
+    assert found(source) == [(3, "DYN001")]
