@@ -25,11 +25,10 @@ from dynalint.analysis.project import FunctionKey, Project
 from dynalint.config import Config
 from dynalint.discovery import discover, find_project_root, module_name, project_files
 from dynalint.rules import BY_KIND
+from dynalint.selection import CANDIDATE, Wanted
 from dynalint.suppress import is_suppressed, suppressions
 from dynalint.types import FileError, Finding, LintResult
 
-_CANDIDATE = re.compile(rb"boto|\.(?:Table|client|resource|create_client)\s*\(")
-_DUNDER = re.compile(r"__\w+__")
 
 
 def lint_paths(paths: Sequence[str], config: Config = Config()) -> LintResult:
@@ -82,7 +81,7 @@ class _Analysis:
                 self._fail(path, f"cannot read: {error.strerror or error}")
 
     def run(self) -> LintResult:
-        self._parse(path for path, data in self._data.items() if _CANDIDATE.search(data))
+        self._parse(path for path, data in self._data.items() if CANDIDATE.search(data))
         self._follow_callers()
         project = Project(self.models, *self._declared())
         findings: list[Finding] = []
@@ -116,26 +115,22 @@ class _Analysis:
         return build_model(module, module_name(path), is_package=path.name == "__init__.py")
 
     def _follow_callers(self) -> None:
-        """Parse, in rounds, the files that mention a function leading to a creation site."""
-        wanted: set[str] = set()
+        """Parse, in rounds, the files that can refer to a function leading to a creation site."""
+        wanted = Wanted()
         for model in self.models.values():
             for site in model.sites:
-                wanted |= _names(site.function)
+                wanted.add_function(site.function, model.module)
                 if site.receiver:
-                    wanted.add(site.receiver.rpartition(".")[2])
-        frontier = set(wanted)
-        while frontier:
-            pattern = re.compile(rb"\b(?:%s)\b" % b"|".join(re.escape(n.encode()) for n in sorted(frontier)))
-            self._parse(p for p, data in self._data.items() if p not in self.models and pattern.search(data))
-            callers = {
-                name
-                for model in self.models.values()
-                for reference in model.references
-                if reference.source is not None and wanted.intersection(reference.target.split("."))
-                for name in _names(reference.source)
-            }
-            frontier = callers - wanted
-            wanted |= frontier
+                    wanted.add(site.receiver.rpartition(".")[2], None)
+        grown = True
+        while grown:
+            self._parse(p for p, data in self._data.items() if p not in self.models and wanted.matches(data))
+            grown = False
+            for model in list(self.models.values()):
+                grown |= wanted.add_reexports(model.aliases, model.module)
+                for reference in model.references:
+                    if reference.source is not None and wanted.is_mentioned_by(reference.target):
+                        grown |= wanted.add_function(reference.source, model.module)
 
     def _declared(self) -> tuple[list[DeclaredEntry], list[DeclaredEntry]]:
         if self._root is None:
@@ -193,11 +188,6 @@ def _reason(error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
         return f"invalid {error.encoding} byte at offset {error.start}"
     return str(error)
-
-
-def _names(qualname: str) -> set[str]:
-    """The words by which other code can mention a function: its name and its class's."""
-    return {part for part in qualname.split(".") if part != "<locals>" and not _DUNDER.fullmatch(part)}
 
 
 def _readable(qualname: str) -> str:

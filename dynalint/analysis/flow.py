@@ -14,6 +14,8 @@ from typing import Union
 
 import libcst as cst
 
+from dynalint.analysis.tree import children
+
 from dynalint.analysis.model import Creation, Value
 from dynalint.analysis.names import CREATORS, ENVIRON_READERS, RECEIVER_METHODS, method_creation
 from dynalint.analysis.scopes import (
@@ -195,12 +197,12 @@ class Resolver:
             held = self.meaning(node.value, scope)
             stable = isinstance(held, Qual) and held.name == "os.environ"
             own = Applicability.SAFE if stable else Applicability.UNSAFE
-            return _worst(own, *(self._expression_safety(c, scope, names) for c in node.children))
+            return _worst(own, *(self._expression_safety(c, scope, names) for c in children(node)))
         if isinstance(node, cst.Arg):
             return self._expression_safety(node.value, scope, names)
         if isinstance(node, cst.Lambda):
             return Applicability.UNSAFE
-        return _worst(*(self._expression_safety(c, scope, names) for c in node.children))
+        return _worst(*(self._expression_safety(c, scope, names) for c in children(node)))
 
     def _name_safety(self, node: cst.Name, scope: Scope, names: list[str]) -> Applicability:
         if node.value in _CONSTANTS:
@@ -209,6 +211,8 @@ class Resolver:
         if found is None or not found[0].is_function:
             return Applicability.SAFE
         bindings = found[1]
+        if all(isinstance(b, (Imported, Defined)) for b in bindings):
+            return Applicability.SAFE
         assigned = [b for b in bindings if isinstance(b, Assigned)]
         if len(assigned) == len(bindings) and all(
             isinstance(self._binding(b), Value) for b in assigned

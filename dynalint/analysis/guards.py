@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
+from dynalint.analysis.tree import children
+
 from dynalint.analysis.scopes import Scope
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
@@ -64,8 +66,8 @@ def _assigned(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
         return
     for field in _BLOCK_FIELDS:
         child = getattr(node, field, None)
-        children = child if isinstance(child, Sequence) else (child,)
-        for item in children:
+        items = child if isinstance(child, Sequence) else (child,)
+        for item in items:
             if isinstance(item, cst.CSTNode):
                 yield from _assigned(item)
 
@@ -118,7 +120,7 @@ def _mentions(test: cst.CSTNode) -> set[str]:
             value = node.evaluated_value
             if isinstance(value, str):
                 found.add(value)
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 
