@@ -9,6 +9,7 @@ searched once, and never parsed.
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import re
@@ -108,7 +109,7 @@ class _Analysis:
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
-            return self._fail(path, f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {error.message}")
+            return self._fail(path, _syntax_error(text, error))
         except RecursionError:
             return self._fail(path, "too deeply nested to parse")
         self._texts[path] = text
@@ -182,6 +183,16 @@ def _decode(data: bytes) -> str:
     """Honour a BOM and a coding cookie, as Python itself does."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding)
+
+
+def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
+    """CPython words syntax errors best; libcst's own message is for code only it rejects."""
+    try:
+        ast.parse(text)
+    except SyntaxError as python:
+        return f"syntax error at line {python.lineno}, column {python.offset}: {python.msg}"
+    first = error.message.splitlines()[0] if error.message else "cannot parse"
+    return f"cannot parse at line {error.raw_line}, column {error.raw_column + 1}: {first}"
 
 
 def _reason(error: Exception) -> str:

@@ -522,3 +522,14 @@ def test_noqa(comment: str, expected: list[tuple[int, str]]) -> None:
 def test_noqa_inside_a_string_does_not_count() -> None:
     source = "import boto3\ndef handler(event, context):\n    boto3.client('s3', x='# noqa')\n"
     assert found(source) == [(3, "DYN001")]
+
+
+def test_values_through_or_and_conditional_expressions() -> None:
+    source = """
+    import boto3
+    def handler(event, context, session=None):
+        session = session or boto3.Session()
+        ddb = boto3.resource("dynamodb") if event else None
+        return session.client("s3"), ddb.Table("t")
+    """
+    assert found(source) == [(4, "DYN004"), (5, "DYN002"), (6, "DYN001"), (6, "DYN003")]

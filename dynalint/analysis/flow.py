@@ -105,6 +105,10 @@ class Resolver:
             return None
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
+        if isinstance(node, cst.BooleanOperation):
+            return self.meaning(node.left, scope) or self.meaning(node.right, scope)
+        if isinstance(node, cst.IfExp):
+            return self.meaning(node.body, scope) or self.meaning(node.orelse, scope)
         return None
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
