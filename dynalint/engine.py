@@ -10,10 +10,8 @@ searched once, and never parsed.
 from __future__ import annotations
 
 import ast
-import io
 import os
 import re
-import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -28,21 +26,37 @@ from dynalint.discovery import discover, find_project_root, module_name, project
 from dynalint.rules import BY_KIND
 from dynalint.selection import CANDIDATE, Wanted
 from dynalint.suppress import is_suppressed, suppressions
+from dynalint.text import decode, decode_error
 from dynalint.types import FileError, Finding, LintResult
 
 
 
-def lint_paths(paths: Sequence[str], config: Config = Config()) -> LintResult:
-    """Check the files under `paths`, judging reachability over their whole project."""
+def lint_paths(
+    paths: Sequence[str],
+    config: Config = Config(),
+    *,
+    sources: Mapping[Path, bytes] | None = None,
+) -> LintResult:
+    """Check the files under `paths`, judging reachability over their whole project.
+
+    `sources` stands in for files' contents on disk (editors' unsaved buffers, a fix being
+    verified before it is written); its paths are absolute and resolved, and may not exist yet.
+    """
+    overrides = dict(sources or {})
     found = discover(paths, include_tests=config.include_tests)
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
         return LintResult((), missing, 0)
     root = find_project_root([source.path for source in found.files])
     checked = {source.path: source.display for source in found.files}
-    everything = set(project_files(root, include_tests=config.include_tests)) | checked.keys()
+    everything = set(project_files(root, include_tests=config.include_tests))
+    everything |= checked.keys() | overrides.keys()
     absolute = all(os.path.isabs(given) for given in paths)
-    result = _Analysis(everything, checked, config, _read, root, absolute).run()
+
+    def read(path: Path) -> bytes:
+        return overrides[path] if path in overrides else path.read_bytes()
+
+    result = _Analysis(everything, checked, config, read, root, absolute).run()
     return LintResult(result.findings, missing + result.errors, result.files_checked)
 
 
@@ -51,10 +65,6 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config = Con
     data = source.encode() if isinstance(source, str) else source
     where = Path(path).absolute()
     return _Analysis({where}, {where: path}, config, lambda _: data, None, False).run()
-
-
-def _read(path: Path) -> bytes:
-    return path.read_bytes()
 
 
 class _Analysis:
@@ -103,9 +113,9 @@ class _Analysis:
 
     def _model(self, path: Path) -> FileModel | None:
         try:
-            text = _decode(self._data[path])
+            text, _ = decode(self._data[path])
         except (UnicodeDecodeError, SyntaxError) as error:
-            return self._fail(path, f"cannot decode: {_reason(error)}")
+            return self._fail(path, f"cannot decode: {decode_error(error)}")
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
@@ -179,12 +189,6 @@ class _Analysis:
         return None
 
 
-def _decode(data: bytes) -> str:
-    """Honour a BOM and a coding cookie, as Python itself does."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
-
-
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
     """CPython words syntax errors best; libcst's own message is for code only it rejects."""
     try:
@@ -193,12 +197,6 @@ def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
         return f"syntax error at line {python.lineno}, column {python.offset}: {python.msg}"
     first = error.message.splitlines()[0] if error.message else "cannot parse"
     return f"cannot parse at line {error.raw_line}, column {error.raw_column + 1}: {first}"
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"invalid {error.encoding} byte at offset {error.start}"
-    return str(error)
 
 
 def _readable(qualname: str) -> str:

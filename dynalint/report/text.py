@@ -16,8 +16,8 @@ def summary(result: LintResult) -> str:
     if not count:
         return "All checks passed."
     files = len({finding.path for finding in result.findings})
-    return f"Found {count} {_plural(count, 'finding')} in {files} {_plural(files, 'file')}."
+    return f"Found {count} {plural(count, 'finding')} in {files} {plural(files, 'file')}."
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return word if count == 1 else f"{word}s"

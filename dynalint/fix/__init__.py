@@ -1,0 +1,1 @@
+"""`dynalint fix`: move per-request boto3 creations onto a generated, cached helper module."""

@@ -1,0 +1,174 @@
+"""`dynalint fix` without the writing: findings in, the files' new contents out.
+
+Nothing here touches the disk but to read. Every rewritten file is parsed and linted again, in its
+project and beside the helper module it will import, before it is offered for writing; a file
+whose fix does not settle is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.codemod import CodemodContext, SkipFile
+
+from dynalint.config import Config
+from dynalint.discovery import discover, import_root, module_name
+from dynalint.engine import lint_paths, lint_source
+from dynalint.fix.codemod import DEFAULT_HELPER_MODULE, CacheBoto3Objects
+from dynalint.fix.helper import module_path, plan_helper
+from dynalint.fix.rewrite import Skip
+from dynalint.text import decode
+from dynalint.types import FileError, Finding
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """New contents for one file; `before` is None for a file that does not exist yet."""
+
+    path: Path
+    display: str
+    before: bytes | None
+    after: bytes
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class FixResult:
+    changes: tuple[FileChange, ...]
+    fixed: tuple[Finding, ...]
+    unfixed: tuple[Skip, ...]
+    errors: tuple[FileError, ...]
+
+    @property
+    def helpers(self) -> tuple[FileChange, ...]:
+        return tuple(change for change in self.changes if change.before is None)
+
+
+@dataclass(frozen=True)
+class _Rewrite:
+    change: FileChange
+    fixed: tuple[Finding, ...]
+    unfixed: tuple[Skip, ...]
+    helpers: frozenset[str]
+
+
+def fix_paths(
+    paths: Sequence[str],
+    config: Config = Config(),
+    *,
+    unsafe_fixes: bool = False,
+    helper_module: str = DEFAULT_HELPER_MODULE,
+) -> FixResult:
+    linted = lint_paths(paths, config)
+    files = {source.display: source.path for source in discover(paths, include_tests=config.include_tests).files}
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in linted.findings:
+        by_file[finding.path].append(finding)
+    errors = list(linted.errors)
+    unfixed: list[Skip] = []
+    rewrites: list[_Rewrite] = []
+    for display, findings in by_file.items():
+        outcome = _rewrite(files[display], display, findings, unsafe_fixes, helper_module)
+        if isinstance(outcome, FileError):
+            errors.append(outcome)
+            unfixed.extend(Skip(f, outcome.message) for f in findings)
+        elif outcome.fixed:
+            rewrites.append(outcome)
+            unfixed.extend(outcome.unfixed)
+        else:
+            unfixed.extend(outcome.unfixed)
+    rewrites, helpers = _with_helpers(rewrites, helper_module, errors, unfixed)
+    rewrites = _settled(rewrites, helpers, paths, config, errors, unfixed)
+    if not rewrites:
+        helpers = []
+    return FixResult(
+        changes=tuple([*helpers, *(r.change for r in rewrites)]),
+        fixed=tuple(f for r in rewrites for f in r.fixed),
+        unfixed=tuple(sorted(unfixed, key=lambda skip: skip.finding.sort_key)),
+        errors=tuple(errors),
+    )
+
+
+def _rewrite(
+    path: Path, display: str, findings: list[Finding], unsafe_fixes: bool, helper_module: str
+) -> _Rewrite | FileError:
+    before = path.read_bytes()
+    text, encoding = decode(before)
+    context = CodemodContext(filename=str(path), full_module_name=module_name(path))
+    command = CacheBoto3Objects(context, helper_module, unsafe_fixes, findings=findings)
+    try:
+        after = command.transform_module(cst.parse_module(text)).code
+    except SkipFile as skipped:
+        return FileError(display, str(skipped))
+    planned = command.plan
+    change = FileChange(path, display, before, after.encode(encoding), encoding)
+    return _Rewrite(change, tuple(planned.fixed), tuple(planned.skipped), frozenset(planned.helpers))
+
+
+def _with_helpers(
+    rewrites: list[_Rewrite], helper_module: str, errors: list[FileError], unfixed: list[Skip]
+) -> tuple[list[_Rewrite], list[FileChange]]:
+    """One helper module per import root; a file whose helper cannot be used is not fixed."""
+    by_helper: dict[Path, list[_Rewrite]] = defaultdict(list)
+    for rewrite in rewrites:
+        by_helper[module_path(import_root(rewrite.change.path), helper_module)].append(rewrite)
+    kept: list[_Rewrite] = []
+    helpers: list[FileChange] = []
+    for target, users in sorted(by_helper.items()):
+        existing = target.read_bytes() if target.exists() else None
+        needed = set().union(*(user.helpers for user in users))
+        decision = plan_helper(existing.decode("utf-8") if existing is not None else None, needed)
+        display = _display_beside(target, users[0].change)
+        if decision.error is not None:
+            errors.append(FileError(display, decision.error))
+            for user in users:
+                unfixed.extend(Skip(f, f"{display} {decision.error}") for f in user.fixed)
+                unfixed.extend(user.unfixed)
+            continue
+        kept.extend(users)
+        if decision.content is not None:
+            helpers.append(FileChange(target, display, existing, decision.content.encode("utf-8")))
+    return kept, helpers
+
+
+def _settled(
+    rewrites: list[_Rewrite],
+    helpers: list[FileChange],
+    paths: Sequence[str],
+    config: Config,
+    errors: list[FileError],
+    unfixed: list[Skip],
+) -> list[_Rewrite]:
+    """Lint the project again as it would be after the fix: what was fixed must be gone."""
+    if not rewrites:
+        return []
+    for helper in helpers:
+        if lint_source(helper.after, helper.display).findings:
+            raise AssertionError(f"the generated helper {helper.display} does not pass dynalint")
+    overrides = {c.path: c.after for c in (*helpers, *(r.change for r in rewrites))}
+    again = lint_paths(paths, config, sources=overrides)
+    left: dict[str, int] = defaultdict(int)
+    for finding in again.findings:
+        left[finding.path] += 1
+    unparsed = {error.path for error in again.errors}
+    kept = []
+    for rewrite in rewrites:
+        display = rewrite.change.display
+        if display in unparsed or left[display] != len(rewrite.unfixed):
+            errors.append(FileError(display, "the fix did not settle; file left unchanged (please report this)"))
+            unfixed.extend(Skip(f, "the fix did not settle") for f in rewrite.fixed)
+            continue
+        kept.append(rewrite)
+    return kept
+
+
+def _display_beside(target: Path, neighbour: FileChange) -> str:
+    """Name the helper the way the user named the file it serves."""
+    relative = os.path.relpath(target, neighbour.path.parent)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(neighbour.display), Path(relative).as_posix()))

@@ -1,0 +1,404 @@
+"""The rewrite: per-request creations become calls on the cached helper module.
+
+Planning and applying are separate. `plan` finds the call nodes behind the findings (by position)
+and decides, for each, a replacement or a reason to leave it alone; `RewriteCalls` swaps the nodes.
+Imports are never edited by hand: they are scheduled on the codemod context and applied by
+libcst's AddImportsVisitor and RemoveImportsVisitor after the transform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from dynalint.analysis.collect import CallRecord, Collection, collect, dotted_name
+from dynalint.analysis.flow import Qual, Resolver
+from dynalint.analysis.scopes import Assigned, Scope
+from dynalint.analysis.tree import children
+from dynalint.rules import BY_KIND
+from dynalint.types import Applicability, Finding
+
+# boto3.resource's positional parameters after service_name, so they can travel as keywords.
+_RESOURCE_PARAMETERS = (
+    "region_name",
+    "api_version",
+    "use_ssl",
+    "verify",
+    "endpoint_url",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "config",
+)
+_FIXABLE = frozenset({"DYN001", "DYN002", "DYN003"})
+_NO_SPACE = cst.AssignEqual(
+    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class Plan:
+    replacements: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
+    removals: set[cst.CSTNode] = field(default_factory=set)
+    helpers: set[str] = field(default_factory=set)
+    fixed: list[Finding] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.replacements or self.removals)
+
+
+def skip_reason(finding: Finding, unsafe_fixes: bool) -> str | None:
+    """Why a finding is not fixed whatever its shape, or None if its arguments allow a fix."""
+    if finding.code not in _FIXABLE:
+        return "Sessions are not rewritten: create the Session once at module level by hand"
+    if finding.applicability is Applicability.NONE:
+        return "its arguments depend on the request, so a shared cache would keep one per request"
+    if finding.applicability is Applicability.UNSAFE and not unsafe_fixes:
+        return "its arguments are computed by calls that may not be stable (use --unsafe-fixes)"
+    return None
+
+
+def plan(
+    module: cst.Module,
+    module_name: str,
+    findings: Sequence[Finding],
+    *,
+    is_package: bool = False,
+    unsafe_fixes: bool = False,
+) -> Plan:
+    return _Planner(module, collect(module, module_name, is_package), unsafe_fixes).plan(findings)
+
+
+class RewriteCalls(cst.CSTTransformer):
+    """Swap planned nodes by identity; everything else is left exactly as it was.
+
+    A removed statement hands its blank lines and comments above it to the next statement, and
+    so does a boto3 import that the rewrite leaves unused (RemoveImportsVisitor then drops the
+    import alone), so the file keeps its layout.
+    """
+
+    def __init__(self, planned: Plan) -> None:
+        super().__init__()
+        self._plan = planned
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        return self._plan.replacements.get(original_node, updated_node)
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body = _hand_over(original_node.body, updated_node.body, self._plan.removals)
+        return updated_node.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = _hand_over(original_node.body, updated_node.body, self._plan.removals)
+        unused = {s for s in body if _boto3_import_unused(s, body)}
+        return updated_node.with_changes(body=_hand_over(body, body, unused, keep=True))
+
+
+def _hand_over(
+    originals: Sequence[cst.BaseStatement],
+    updated: Sequence[cst.BaseStatement],
+    leaving: set[cst.CSTNode],
+    keep: bool = False,
+) -> list[cst.BaseStatement]:
+    """Drop (or, with `keep`, only strip) the statements leaving; their leading lines move on."""
+    result: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for original, statement in zip(originals, updated):
+        if original in leaving:
+            carried.extend(statement.leading_lines)
+            if keep:
+                result.append(statement.with_changes(leading_lines=[]))
+            continue
+        if carried:
+            statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+            carried = []
+        result.append(statement)
+    return result
+
+
+def _boto3_import_unused(statement: cst.BaseStatement, body: Sequence[cst.BaseStatement]) -> bool:
+    """A module-level line importing only from boto3, none of whose names are used any more."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    bound: set[str] = set()
+    for small in statement.body:
+        names = _boto3_bindings(small)
+        if names is None:
+            return False
+        bound |= names
+    users = (s for s in body if not _is_import_line(s))
+    return bool(bound) and not any(_count_names(s, name) for s in users for name in bound)
+
+
+def _boto3_bindings(small: cst.BaseSmallStatement) -> set[str] | None:
+    if isinstance(small, cst.Import):
+        if not all(dotted_name(a.name).split(".")[0] == "boto3" for a in small.names):
+            return None
+        return {_bound(a) for a in small.names}
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        if dotted_name(small.module).split(".")[0] != "boto3" or isinstance(small.names, cst.ImportStar):
+            return None
+        return {_bound(a) for a in small.names}
+    return None
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return dotted_name(alias.name).split(".")[0]
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+@dataclass(frozen=True)
+class _Resource:
+    """A `boto3.resource("dynamodb", ...)` call and the name it was assigned to, if any."""
+
+    call: cst.Call
+    variable: str | None
+
+
+class _Planner:
+    def __init__(self, module: cst.Module, collection: Collection, unsafe_fixes: bool) -> None:
+        self._collection = collection
+        self._resolver = Resolver(collection.module)
+        self._unsafe = unsafe_fixes
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self._calls: dict[tuple[int, int], list[CallRecord]] = {}
+        for record in collection.calls:
+            start = positions[record.node].start
+            self._calls.setdefault((start.line, start.column + 1), []).append(record)
+        self._statements = _assignment_statements(module)
+        self._bodies = {id(r.scope): r.node for r in collection.functions}
+        self._result = Plan()
+
+    def plan(self, findings: Sequence[Finding]) -> Plan:
+        tables: list[tuple[Finding, CallRecord, _Resource]] = []
+        resources: list[tuple[Finding, CallRecord]] = []
+        for finding in findings:
+            reason = skip_reason(finding, self._unsafe)
+            record = self._record(finding)
+            if reason is None and record is None:
+                reason = "dynalint could not find this call again"
+            if reason is not None or record is None:
+                self._skip(finding, reason or "")
+            elif finding.code == "DYN001":
+                self._client(finding, record)
+            elif finding.code == "DYN003":
+                resource = self._table_resource(record)
+                if resource is None:
+                    self._skip(finding, "its DynamoDB resource is built elsewhere; use get_dynamo_table() by hand")
+                else:
+                    tables.append((finding, record, resource))
+            else:
+                resources.append((finding, record))
+        consumed = self._tables(tables)
+        for finding, record in resources:
+            self._resource(finding, record, consumed)
+        return self._result
+
+    def _record(self, finding: Finding) -> CallRecord | None:
+        for record in self._calls.get((finding.line, finding.column), ()):
+            classified = self._resolver.classify(record.node, record.scope)
+            kind = classified.kind if classified is not None else None
+            if kind is not None and BY_KIND[kind].code == finding.code:
+                return record
+        return None
+
+    def _callee(self, record: CallRecord) -> str | None:
+        meaning = self._resolver.meaning(record.node.func, record.scope)
+        return meaning.name if isinstance(meaning, Qual) else None
+
+    def _skip(self, finding: Finding, reason: str) -> None:
+        self._result.skipped.append(Skip(finding, reason))
+
+    def _fix(self, finding: Finding, helper: str) -> None:
+        self._result.fixed.append(finding)
+        self._result.helpers.add(helper)
+
+    # -- clients and plain resources -------------------------------------------------------
+
+    def _client(self, finding: Finding, record: CallRecord) -> None:
+        if self._callee(record) != "boto3.client":
+            self._skip(finding, _FROM_SESSION)
+            return
+        self._result.replacements[record.node] = record.node.with_changes(func=cst.Name("get_client"))
+        self._fix(finding, "get_client")
+
+    def _resource(self, finding: Finding, record: CallRecord, consumed: dict[cst.Call, int]) -> None:
+        if self._callee(record) != "boto3.resource":
+            self._skip(finding, _FROM_SESSION)
+            return
+        call = record.node
+        if _service(call) != "dynamodb":
+            self._result.replacements[call] = call.with_changes(func=cst.Name("get_resource"))
+            self._fix(finding, "get_resource")
+            return
+        if call in consumed and consumed[call] < 0:
+            self._result.fixed.append(finding)
+            return
+        assignment = self._statements.get(call)
+        if call in consumed and assignment is not None and self._unused_after(record, consumed[call]):
+            self._result.removals.add(assignment[0])
+            self._result.fixed.append(finding)
+            return
+        self._result.replacements[call] = _helper_call("get_dynamo_resource", [], _resource_kwargs(call))
+        self._fix(finding, "get_dynamo_resource")
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def _table_resource(self, record: CallRecord) -> _Resource | None:
+        """The `boto3.resource("dynamodb")` call that a `.Table(...)` receiver was built by."""
+        func = record.node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, cst.Call):
+            return self._dynamodb_resource(receiver, record.scope, None)
+        if isinstance(receiver, cst.Name):
+            found = record.scope.lookup(receiver.value)
+            if found is None or len(found[1]) != 1 or not isinstance(found[1][0], Assigned):
+                return None
+            value = found[1][0].value
+            if isinstance(value, cst.Call):
+                return self._dynamodb_resource(value, found[1][0].scope, receiver.value)
+        return None
+
+    def _dynamodb_resource(self, call: cst.Call, scope: Scope, variable: str | None) -> _Resource | None:
+        meaning = self._resolver.meaning(call.func, scope)
+        if not (isinstance(meaning, Qual) and meaning.name == "boto3.resource"):
+            return None
+        if _service(call) != "dynamodb":
+            return None
+        if scope.function is None and not all(_is_literal(a.value) for a in call.args):
+            return None
+        return _Resource(call, variable)
+
+    def _tables(self, tables: Iterable[tuple[Finding, CallRecord, _Resource]]) -> dict[cst.Call, int]:
+        """Rewrite Table calls; count, per resource call, the uses they absorb (-1: chained)."""
+        consumed: dict[cst.Call, int] = {}
+        for finding, record, resource in tables:
+            table_args = _table_arguments(record.node)
+            if table_args is None:
+                self._skip(finding, "its Table(...) arguments are not a plain table name")
+                continue
+            self._result.replacements[record.node] = _helper_call(
+                "get_dynamo_table", table_args, _resource_kwargs(resource.call)
+            )
+            self._fix(finding, "get_dynamo_table")
+            if resource.variable is None:
+                consumed[resource.call] = -1
+            else:
+                consumed[resource.call] = consumed.get(resource.call, 0) + 1
+        return consumed
+
+    def _unused_after(self, record: CallRecord, absorbed: int) -> bool:
+        """The resource variable has no use left once the Table calls are rewritten."""
+        assignment = self._statements.get(record.node)
+        body = self._bodies.get(id(record.scope))
+        if assignment is None or body is None:
+            return False
+        return _count_names(body, assignment[1]) - 1 == absorbed
+
+
+_FROM_SESSION = "it is made from a Session: move the Session to module level by hand"
+
+
+def _service(call: cst.Call) -> str | None:
+    first = _service_argument(call)
+    if first is not None and isinstance(first.value, cst.SimpleString):
+        value = first.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _service_argument(call: cst.Call) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "service_name":
+            return arg
+        if arg.keyword is None and not arg.star:
+            return arg
+    return None
+
+
+def _resource_kwargs(call: cst.Call) -> list[cst.Arg]:
+    """The resource call's arguments other than the service, every one as a keyword."""
+    service = _service_argument(call)
+    kwargs: list[cst.Arg] = []
+    positional = iter(_RESOURCE_PARAMETERS)
+    for arg in call.args:
+        if arg is service:
+            continue
+        if arg.keyword is None and not arg.star:
+            kwargs.append(cst.Arg(arg.value, keyword=cst.Name(next(positional)), equal=_NO_SPACE))
+        else:
+            kwargs.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    return kwargs
+
+
+def _table_arguments(call: cst.Call) -> list[cst.Arg] | None:
+    if len(call.args) != 1 or call.args[0].star:
+        return None
+    arg = call.args[0]
+    if arg.keyword is not None and arg.keyword.value != "name":
+        return None
+    return [cst.Arg(arg.value)]
+
+
+def _helper_call(name: str, args: list[cst.Arg], kwargs: list[cst.Arg]) -> cst.Call:
+    every = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in (*args, *kwargs)]
+    return cst.Call(func=cst.Name(name), args=every)
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)) or (
+        isinstance(node, cst.Name) and node.value in ("True", "False", "None")
+    )
+
+
+_Assignment = tuple[cst.SimpleStatementLine, str]
+
+
+def _assignment_statements(module: cst.Module) -> dict[cst.CSTNode, _Assignment]:
+    """`name = <call>` statement lines and their name, by call: resources the fix may remove."""
+    found: dict[cst.CSTNode, _Assignment] = {}
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            if len(node.body) != 1 or not isinstance(node.body[0], cst.Assign):
+                return
+            assign = node.body[0]
+            target = assign.targets[0].target
+            if len(assign.targets) == 1 and isinstance(target, cst.Name):
+                found[assign.value] = (node, target.value)
+
+    module.visit(_Find())
+    return found
+
+
+def _count_names(node: cst.CSTNode, name: str) -> int:
+    stack = [node]
+    count = 0
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            count += 1
+        stack.extend(children(current))
+    return count
