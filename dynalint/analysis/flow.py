@@ -17,7 +17,13 @@ import libcst as cst
 from dynalint.analysis.tree import children
 
 from dynalint.analysis.model import Creation, Value
-from dynalint.analysis.names import CREATORS, ENVIRON_READERS, RECEIVER_METHODS, method_creation
+from dynalint.analysis.names import (
+    CREATORS,
+    ENVIRON_READERS,
+    HELPER_VALUES,
+    RECEIVER_METHODS,
+    method_creation,
+)
 from dynalint.analysis.scopes import (
     Assigned,
     Binding,
@@ -100,9 +106,12 @@ class Resolver:
             if classified is not None and classified.kind is not None:
                 return Value(classified.kind, classified.service)
             callee = self.meaning(node.func, scope)
-            if isinstance(callee, Qual) and callee.looks_like_class:
-                return Instance(callee.name)
-            return None
+            if not isinstance(callee, Qual):
+                return None
+            helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
+            if helper is not None and not callee.local:
+                return helper
+            return Instance(callee.name) if callee.looks_like_class else None
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
         if isinstance(node, cst.BooleanOperation):

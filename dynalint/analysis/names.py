@@ -23,6 +23,14 @@ CREATORS: dict[str, Creation] = {
     "aiobotocore.session.AioSession": Creation.SESSION,
 }
 
+# What the generated helper module's functions return, so code it was fixed onto stays understood:
+# `get_dynamo_resource().Table(name)` still builds a Table on every call.
+HELPER_VALUES: dict[str, Value] = {
+    "get_dynamo_resource": Value(Creation.RESOURCE, "dynamodb"),
+    "get_client": Value(Creation.CLIENT),
+    "get_resource": Value(Creation.RESOURCE),
+}
+
 # Methods that create something when called on a value of the given kind.
 SESSION_METHODS: dict[str, Creation] = {
     "client": Creation.CLIENT,

@@ -75,6 +75,9 @@ class CacheBoto3Objects(CodemodCommand):
             RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
         return tree.visit(RewriteCalls(self.plan))
 
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        return _in_place_of_boto3(tree, super().transform_module(tree), self.helper_module)
+
     def _ensure_helper(self, path: Path) -> None:
         """Standalone runs create a missing helper; `dynalint fix` writes it itself, atomically."""
         target = module_path(import_root(path), self.helper_module)
@@ -89,6 +92,42 @@ class CacheBoto3Objects(CodemodCommand):
                     handle.write(decision.content)
             except FileExistsError:
                 pass
+
+
+def _in_place_of_boto3(before: cst.Module, after: cst.Module, helper_module: str) -> cst.Module:
+    """Put the helper import where the boto3 import it replaces stood, with its blank lines.
+
+    AddImportsVisitor appends new imports after the last one, and RemoveImportsVisitor drops a
+    removed import's leading lines; together they would glue the helper import onto another
+    group. Moving that one line afterwards keeps the diff to `-import boto3 / +from ... import`.
+    """
+    added = [s for s in after.body if _imports_from(s, helper_module)]
+    imported = [s for s in before.body if _imports_from(s, "boto3")]
+    kept = [s for s in after.body if _imports_from(s, "boto3")]
+    gone = [s for s in imported if not any(s.deep_equals(k) for k in kept)]
+    if len(added) != 1 or not gone or len(kept) + len(gone) != len(imported):
+        return after
+    # Module-level statements are never removed by the rewrite, so the others keep their order.
+    at = next(i for i, s in enumerate(before.body) if s is gone[0])
+    body = [s for s in after.body if s is not added[0]]
+    moved = added[0].with_changes(leading_lines=gone[0].leading_lines)
+    return after.with_changes(body=[*body[:at], moved, *body[at:]])
+
+
+def _imports_from(statement: cst.CSTNode, module: str) -> bool:
+    """A line that only imports from `module` or its submodules."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        return _within(get_full_name_for_node(small.module), module)
+    if isinstance(small, cst.Import):
+        return all(_within(get_full_name_for_node(alias.name), module) for alias in small.names)
+    return False
+
+
+def _within(name: str | None, module: str) -> bool:
+    return name is not None and (name == module or name.startswith(f"{module}."))
 
 
 def _lint(tree: cst.Module, path: Path | None) -> tuple[Finding, ...]:

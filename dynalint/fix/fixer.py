@@ -85,8 +85,8 @@ def fix_paths(
             unfixed.extend(outcome.unfixed)
     rewrites, helpers = _with_helpers(rewrites, helper_module, errors, unfixed)
     rewrites = _settled(rewrites, helpers, paths, config, errors, unfixed)
-    if not rewrites:
-        helpers = []
+    roots = {module_path(import_root(r.change.path), helper_module) for r in rewrites}
+    helpers = [helper for helper in helpers if helper.path in roots]
     return FixResult(
         changes=tuple([*helpers, *(r.change for r in rewrites)]),
         fixed=tuple(f for r in rewrites for f in r.fixed),
@@ -114,7 +114,8 @@ def _rewrite(
 def _with_helpers(
     rewrites: list[_Rewrite], helper_module: str, errors: list[FileError], unfixed: list[Skip]
 ) -> tuple[list[_Rewrite], list[FileChange]]:
-    """One helper module per import root; a file whose helper cannot be used is not fixed."""
+    """One helper module per import root. A file that needs what a hand-written helper lacks is
+    not fixed; the others sharing that helper still are."""
     by_helper: dict[Path, list[_Rewrite]] = defaultdict(list)
     for rewrite in rewrites:
         by_helper[module_path(import_root(rewrite.change.path), helper_module)].append(rewrite)
@@ -122,18 +123,21 @@ def _with_helpers(
     helpers: list[FileChange] = []
     for target, users in sorted(by_helper.items()):
         existing = target.read_bytes() if target.exists() else None
-        needed = set().union(*(user.helpers for user in users))
-        decision = plan_helper(existing.decode("utf-8") if existing is not None else None, needed)
+        source = existing.decode("utf-8") if existing is not None else None
         display = _display_beside(target, users[0].change)
-        if decision.error is not None:
-            errors.append(FileError(display, decision.error))
-            for user in users:
-                unfixed.extend(Skip(f, f"{display} {decision.error}") for f in user.fixed)
-                unfixed.extend(user.unfixed)
-            continue
-        kept.extend(users)
-        if decision.content is not None:
-            helpers.append(FileChange(target, display, existing, decision.content.encode("utf-8")))
+        able = []
+        for user in users:
+            error = plan_helper(source, user.helpers).error
+            if error is None:
+                able.append(user)
+                continue
+            errors.append(FileError(user.change.display, f"not fixed: {display} {error}"))
+            unfixed.extend(Skip(f, f"{display} {error}") for f in user.fixed)
+            unfixed.extend(user.unfixed)
+        kept.extend(able)
+        content = plan_helper(source, set().union(*(u.helpers for u in able))).content if able else None
+        if content is not None:
+            helpers.append(FileChange(target, display, existing, content.encode("utf-8")))
     return kept, helpers
 
 
@@ -160,7 +164,7 @@ def _settled(
     kept = []
     for rewrite in rewrites:
         display = rewrite.change.display
-        if display in unparsed or left[display] != len(rewrite.unfixed):
+        if display in unparsed or left[display] > len(rewrite.unfixed):
             errors.append(FileError(display, "the fix did not settle; file left unchanged (please report this)"))
             unfixed.extend(Skip(f, "the fix did not settle") for f in rewrite.fixed)
             continue

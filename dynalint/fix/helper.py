@@ -12,6 +12,8 @@ they are.
 
 from __future__ import annotations
 
+import ast
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -91,7 +93,7 @@ def _cache_key(name: str, kwargs: dict[str, Any]) -> _Key:
     return (name, tuple(sorted((key, _hashable(value)) for key, value in kwargs.items())))
 
 
-def _hashable(value: Any) -> Hashable:
+def _hashable(value: object) -> Hashable:
     """``value`` itself when it can be hashed, otherwise its marked ``repr``."""
     try:
         hash(value)
@@ -127,10 +129,10 @@ def _hashable(value: Any) -> Hashable:
         self._local = threading.local()
 
     def _entries(self) -> dict[_Key, Any]:
-        local = self._local
-        if not hasattr(local, "entries"):
-            local.entries = {}
-        return local.entries''',
+        entries: dict[_Key, Any] | None = getattr(self._local, "entries", None)
+        if entries is None:
+            entries = self._local.entries = {}
+        return entries''',
     ),
     _Part(
         "_LOCK",
@@ -232,7 +234,10 @@ _BY_NAME = {part.name: part for part in _PARTS}
 def marker_line() -> str:
     """The first line of a generated module; detection only relies on its `MARKER` prefix."""
     version = ".".join(__version__.split(".")[:2])
-    return f"{MARKER} {version}: cached boto3 helpers. You may edit this file; dynalint keeps your changes."
+    return (
+        f"{MARKER} {version}: cached boto3 helpers. "
+        "You may edit this file; dynalint keeps your changes."
+    )
 
 
 def render_helper() -> str:
@@ -245,7 +250,7 @@ def render_helper() -> str:
 def _join(parts: Sequence[_Part]) -> str:
     """Lay pieces out as PEP 8 asks: two blank lines around definitions, grouped imports."""
     text = parts[0].text
-    for before, after in zip(parts, parts[1:]):
+    for before, after in itertools.pairwise(parts):
         text += _separator(before, after) + after.text
     return text + "\n"
 
@@ -253,13 +258,19 @@ def _join(parts: Sequence[_Part]) -> str:
 def _separator(before: _Part, after: _Part) -> str:
     if before.group and before.group == after.group:
         return "\n"
-    if any(_defines_code(part) for part in (before, after)):
+    if _ends_with_definition(before) or _starts_with_definition(after):
         return "\n\n\n"
     return "\n\n"
 
 
-def _defines_code(part: _Part) -> bool:
-    return any(line.startswith(("def ", "class ")) for line in part.text.splitlines())
+def _starts_with_definition(part: _Part) -> bool:
+    code = [line for line in part.text.splitlines() if not line.startswith("#")]
+    return bool(code) and code[0].startswith(("def ", "class ", "@"))
+
+
+def _ends_with_definition(part: _Part) -> bool:
+    """A part whose last line is indented ends inside a def or class body."""
+    return part.text.splitlines()[-1].startswith(" ")
 
 
 # -- completing an older generated module ---------------------------------------------------
@@ -337,8 +348,8 @@ def _assigns_name(assign: cst.Assign, name: str) -> bool:
 def _strings(value: cst.BaseExpression) -> set[str] | None:
     if not isinstance(value, (cst.List, cst.Tuple)):
         return None
-    found = {e.value.evaluated_value for e in value.elements if isinstance(e.value, cst.SimpleString)}
-    return {name for name in found if isinstance(name, str)}
+    strings = [e.value for e in value.elements if isinstance(e.value, cst.SimpleString)]
+    return {name for name in (s.evaluated_value for s in strings) if isinstance(name, str)}
 
 
 # -- inspecting a module already at the target path -----------------------------------------
@@ -384,7 +395,7 @@ def inspect_helper(source: str | None) -> HelperCheck:
     try:
         tree = cst.parse_module(source)
     except (cst.ParserSyntaxError, RecursionError) as error:
-        return HelperCheck(HelperState.HANDWRITTEN, frozenset(), _parse_problem(error))
+        return HelperCheck(HelperState.HANDWRITTEN, frozenset(), _parse_problem(source, error))
     state = HelperState.GENERATED if _is_generated(source) else HelperState.HANDWRITTEN
     return HelperCheck(state, _top_level_names(tree))
 
@@ -417,10 +428,15 @@ def _is_generated(source: str) -> bool:
     return source.lstrip("\ufeff").startswith(MARKER)
 
 
-def _parse_problem(error: Exception) -> str:
-    if isinstance(error, cst.ParserSyntaxError):
-        return f"syntax error at line {error.raw_line}, column {error.raw_column + 1}"
-    return "too deeply nested to parse"
+def _parse_problem(source: str, error: Exception) -> str:
+    """Worded as CPython words it, since that is the error the user would see on import."""
+    if not isinstance(error, cst.ParserSyntaxError):
+        return "too deeply nested to parse"
+    try:
+        ast.parse(source)
+    except SyntaxError as python:
+        return f"syntax error at line {python.lineno}, column {python.offset}: {python.msg}"
+    return f"cannot parse at line {error.raw_line}, column {error.raw_column + 1}"
 
 
 def _top_level_names(tree: cst.Module) -> frozenset[str]:
@@ -447,7 +463,7 @@ def _nested_bound(statement: cst.CSTNode) -> Iterator[str]:
         child = getattr(statement, field, None)
         for item in child if isinstance(child, Sequence) else (child,):
             if isinstance(item, cst.BaseSuite):
-                yield from _bound(item.body)  # type: ignore[arg-type]
+                yield from _bound(item.body)
             elif isinstance(item, cst.CSTNode):
                 yield from _nested_bound(item)
 
@@ -486,7 +502,7 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
 
 
 def module_path(import_root: Path, dotted: str) -> Path:
-    """The file of module `dotted` under `import_root`: a package's `__init__.py` if there is one."""
+    """The file of module `dotted` under `import_root`: a package's `__init__.py` if it has one."""
     parts = dotted.split(".")
     if not all(part.isidentifier() for part in parts):
         raise ValueError(f"not a dotted module name: {dotted!r}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from dynalint.analysis.collect import CallRecord, Collection, collect, dotted_name
+from dynalint.analysis.collect import CallRecord, Collection, collect
 from dynalint.analysis.flow import Qual, Resolver
 from dynalint.analysis.scopes import Assigned, Scope
 from dynalint.analysis.tree import children
@@ -83,9 +83,8 @@ def plan(
 class RewriteCalls(cst.CSTTransformer):
     """Swap planned nodes by identity; everything else is left exactly as it was.
 
-    A removed statement hands its blank lines and comments above it to the next statement, and
-    so does a boto3 import that the rewrite leaves unused (RemoveImportsVisitor then drops the
-    import alone), so the file keeps its layout.
+    A removed statement hands the blank lines and comments above it to the next statement, so the
+    file keeps its layout.
     """
 
     def __init__(self, planned: Plan) -> None:
@@ -103,68 +102,26 @@ class RewriteCalls(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body = _hand_over(original_node.body, updated_node.body, self._plan.removals)
-        unused = {s for s in body if _boto3_import_unused(s, body)}
-        return updated_node.with_changes(body=_hand_over(body, body, unused, keep=True))
+        return updated_node.with_changes(body=body)
 
 
 def _hand_over(
     originals: Sequence[cst.BaseStatement],
     updated: Sequence[cst.BaseStatement],
-    leaving: set[cst.CSTNode],
-    keep: bool = False,
+    removals: set[cst.CSTNode],
 ) -> list[cst.BaseStatement]:
-    """Drop (or, with `keep`, only strip) the statements leaving; their leading lines move on."""
+    """Drop the statements removed; their blank lines and comments move to the next one."""
     result: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
     for original, statement in zip(originals, updated):
-        if original in leaving:
+        if original in removals:
             carried.extend(statement.leading_lines)
-            if keep:
-                result.append(statement.with_changes(leading_lines=[]))
             continue
         if carried:
             statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
             carried = []
         result.append(statement)
     return result
-
-
-def _boto3_import_unused(statement: cst.BaseStatement, body: Sequence[cst.BaseStatement]) -> bool:
-    """A module-level line importing only from boto3, none of whose names are used any more."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    bound: set[str] = set()
-    for small in statement.body:
-        names = _boto3_bindings(small)
-        if names is None:
-            return False
-        bound |= names
-    users = (s for s in body if not _is_import_line(s))
-    return bool(bound) and not any(_count_names(s, name) for s in users for name in bound)
-
-
-def _boto3_bindings(small: cst.BaseSmallStatement) -> set[str] | None:
-    if isinstance(small, cst.Import):
-        if not all(dotted_name(a.name).split(".")[0] == "boto3" for a in small.names):
-            return None
-        return {_bound(a) for a in small.names}
-    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-        if dotted_name(small.module).split(".")[0] != "boto3" or isinstance(small.names, cst.ImportStar):
-            return None
-        return {_bound(a) for a in small.names}
-    return None
-
-
-def _bound(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return dotted_name(alias.name).split(".")[0]
-
-
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""Golden before/after pairs for `dynalint fix`, and the invariants every fix must keep.
+
+Each folder of `fixtures/fix/` is a project as it is before the fix; `<name>.expected/` beside it
+is the project after `dynalint fix` (or `<name>.unsafe-fixes.expected/` after
+`dynalint fix --unsafe-fixes`), with `fix.out` holding the exit code and what was printed.
+`pytest --update-goldens` rewrites them from the current output, for review in the diff.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+
+from dynalint.cli import main
+from tests.conftest import FIXTURES
+
+SCENARIOS = sorted(p for p in (FIXTURES / "fix").iterdir() if p.is_dir() and "." not in p.name)
+VARIANTS = {"unsafe_arguments": [(), ("--unsafe-fixes",)]}
+CASES = [
+    pytest.param(scenario, options, id=scenario.name + "".join(options))
+    for scenario in SCENARIOS
+    for options in VARIANTS.get(scenario.name, [()])
+]
+NOT_COMPARED = {"SCENARIO.md", "fix.out"}
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in NOT_COMPARED and "__pycache__" not in p.parts
+    }
+
+
+def fix(project: Path, *options: str) -> str:
+    result = CliRunner().invoke(main, ["fix", project.name, *options])
+    return f"exit: {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("scenario", "options"), CASES)
+def test_golden(scenario: Path, options: tuple[str, ...], workspace: Path, update_goldens: bool) -> None:
+    project = workspace / scenario.name
+    shutil.copytree(scenario, project)
+    output = fix(project, *options)
+
+    expected = scenario.parent / f"{scenario.name}{''.join(o.replace('--', '.') for o in options)}.expected"
+    if update_goldens:
+        shutil.rmtree(expected, ignore_errors=True)
+        shutil.copytree(project, expected, ignore=shutil.ignore_patterns("__pycache__", "SCENARIO.md"))
+        (expected / "fix.out").write_text(output)
+    assert output == (expected / "fix.out").read_text()
+    assert files(project) == files(expected)
+
+
+@pytest.mark.parametrize(("scenario", "options"), CASES)
+def test_fix_settles(scenario: Path, options: tuple[str, ...], workspace: Path) -> None:
+    project = workspace / scenario.name
+    shutil.copytree(scenario, project)
+    fix(project, *options)
+    after_first = files(project)
+
+    second = fix(project, *options)
+
+    assert files(project) == after_first
+    assert "Would fix" not in second and "Fixed" not in second
+    for path, data in after_first.items():
+        if path.endswith(".py"):
+            cst.parse_module(data)
+
+
+CHECK_PROJECTS = sorted(p for p in (FIXTURES / "check").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("project", CHECK_PROJECTS, ids=[p.name for p in CHECK_PROJECTS])
+def test_every_check_fixture_fixes_and_settles(project: Path, workspace: Path) -> None:
+    copy = workspace / project.name
+    shutil.copytree(project, copy)
+    first = CliRunner().invoke(main, ["fix", copy.name])
+    fixed = files(copy)
+
+    again = CliRunner().invoke(main, ["fix", copy.name])
+    check = CliRunner().invoke(main, ["check", copy.name])
+
+    assert files(copy) == fixed
+    assert first.exit_code in (0, 1) and again.exit_code == first.exit_code
+    assert "Fixed" not in again.stdout
+    remaining = [line for line in first.stdout.splitlines() if " not fixed: " in line]
+    findings = check.stdout.splitlines()[:-1]
+    assert sorted(_path_and_code(line) for line in findings) == sorted(map(_path_and_code, remaining))
+    for path, data in fixed.items():
+        if path.endswith(".py"):
+            cst.parse_module(data)
+
+
+def _path_and_code(line: str) -> tuple[str, str]:
+    """`path:line:col: CODE ...`; lines move when imports are added, so only these two count."""
+    return line.split(":")[0], line.split(": ", 1)[1].split()[0]
