@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +58,9 @@ def _is_project_module(name: str) -> bool:
 @contextmanager
 def project_imports(root: Path) -> Iterator[None]:
     """Import the project at ``root`` with a clean slate of its module names, then restore."""
-    saved_modules = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_project_module(name)}
+    saved_modules = {
+        name: sys.modules.pop(name) for name in list(sys.modules) if _is_project_module(name)
+    }
     saved_path = list(sys.path)
     saved_bytecode = sys.dont_write_bytecode
     sys.path.insert(0, str(root))
@@ -78,7 +80,9 @@ def load_handler(root: Path) -> ModuleType:
     with project_imports(root):
         handler = importlib.import_module("handler")
     if not Path(handler.collection.__file__).resolve().is_relative_to(root.resolve()):
-        raise RuntimeError(f"{root}: handler imported app.collection from {handler.collection.__file__}")
+        raise RuntimeError(
+            f"{root}: handler imported app.collection from {handler.collection.__file__}"
+        )
     return handler
 
 
@@ -88,7 +92,11 @@ def prepare(base: Path) -> tuple[Path, Path]:
     shutil.copytree(CRUD, before, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(CRUD, after, ignore=shutil.ignore_patterns("__pycache__"))
     fix = subprocess.run(
-        [sys.executable, "-m", "dynalint", "fix", str(after)], cwd=base, capture_output=True, text=True
+        [sys.executable, "-m", "dynalint", "fix", str(after)],
+        check=False,
+        cwd=base,
+        capture_output=True,
+        text=True,
     )
     if fix.returncode != 0 or not (after / "aws_helpers.py").is_file():
         raise SystemExit(f"dynalint fix failed ({fix.returncode}):\n{fix.stdout}{fix.stderr}")
@@ -116,7 +124,9 @@ def create_table() -> None:
     )
     for owner, count in ((OWNER, SEED_ITEMS), ("someone-else", 5)):
         for n in range(count):
-            table.put_item(Item={"id": f"{owner}-{n}", "owner_id": owner, "name": f"seed {n}", "items": ["x"]})
+            table.put_item(
+                Item={"id": f"{owner}-{n}", "owner_id": owner, "name": f"seed {n}", "items": ["x"]}
+            )
 
 
 @dataclass
@@ -135,7 +145,11 @@ class Variant:
         if kind == "get":
             return {"routeKey": "GET /collections/{id}", "pathParameters": {"id": self.last_id}}
         if kind == "query":
-            return {"httpMethod": "GET", "pathParameters": None, "queryStringParameters": {"owner_id": OWNER}}
+            return {
+                "httpMethod": "GET",
+                "pathParameters": None,
+                "queryStringParameters": {"owner_id": OWNER},
+            }
         return {"httpMethod": "DELETE", "pathParameters": {"id": self.last_id}}
 
     def invoke(self, kind: str, step: int, record: bool) -> None:
@@ -180,7 +194,9 @@ def run(invocations: int) -> None:
                 for variant in pair:
                     variant.invoke(kind, step, record=True)
 
-    print("dynalint warm-invocation benchmark: fixtures/check/crud under moto (in-process DynamoDB)")
+    print(
+        "dynalint warm-invocation benchmark: fixtures/check/crud under moto (in-process DynamoDB)"
+    )
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
         f"boto3 {boto3.__version__}, botocore {botocore.__version__}, moto {moto.__version__}"
@@ -190,7 +206,10 @@ def run(invocations: int) -> None:
         f"event mix cycles {', '.join(KINDS)}"
     )
     medians = {}
-    for variant, what in ((before, "boto3.resource + Table per call"), (after, "cached get_dynamo_table")):
+    for variant, what in (
+        (before, "boto3.resource + Table per call"),
+        (after, "cached get_dynamo_table"),
+    ):
         values = variant.all_ms()
         medians[variant.label] = statistics.median(values)
         per_kind = ", ".join(
@@ -198,8 +217,9 @@ def run(invocations: int) -> None:
             for kind in KINDS
             if variant.times_ns[kind]
         )
+        median = medians[variant.label]
         print(
-            f"{variant.label:<6}  median {medians[variant.label]:6.2f} ms  p90 {p90(values):6.2f} ms"
+            f"{variant.label:<6}  median {median:6.2f} ms  p90 {p90(values):6.2f} ms"
             f"  ({what}; median by event: {per_kind})"
         )
     print(f"speed-up: {medians['before'] / medians['after']:.1f}x")
@@ -208,7 +228,11 @@ def run(invocations: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--invocations", "-n", type=int, default=200, help="timed warm invocations per variant (default: 200)"
+        "--invocations",
+        "-n",
+        type=int,
+        default=200,
+        help="timed warm invocations per variant (default: 200)",
     )
     args = parser.parse_args(argv)
     if args.invocations < 4:

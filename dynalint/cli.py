@@ -10,12 +10,11 @@ import click
 from dynalint import __version__
 from dynalint.config import Config
 from dynalint.engine import lint_paths
-from dynalint.report import REPORTERS
-from dynalint.rules import UnknownRuleError
 from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
 from dynalint.fix.fixer import fix_paths
 from dynalint.fix.write import write_changes
-from dynalint.report import fixes
+from dynalint.report import REPORTERS, fixes
+from dynalint.rules import UnknownRuleError
 from dynalint.types import FileError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -26,21 +25,35 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _config(select: tuple[str, ...], ignore: tuple[str, ...], include_tests: bool) -> Config:
-    config = Config(select=_codes(select) or None, ignore=_codes(ignore), include_tests=include_tests)
     try:
-        config.codes
+        return Config(
+            select=_codes(select) or None, ignore=_codes(ignore), include_tests=include_tests
+        )
     except UnknownRuleError as error:
         raise click.UsageError(str(error)) from None
-    return config
 
 
 def _selection(command: Callable[..., None]) -> Callable[..., None]:
     """The options `check` and `fix` share: which files and which rules."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
-        click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated)."),
-        click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated)."),
-        click.option("--include-tests", is_flag=True, help="Also check test files (test_*.py, *_test.py, conftest.py, tests/)."),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="CODES",
+            help="Only these rule codes or prefixes (comma-separated).",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="CODES",
+            help="Skip these rule codes or prefixes (comma-separated).",
+        ),
+        click.option(
+            "--include-tests",
+            is_flag=True,
+            help="Also check test files (test_*.py, *_test.py, conftest.py, tests/).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -55,7 +68,14 @@ def main() -> None:
 
 @main.command()
 @_selection
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 def check(
     paths: tuple[str, ...],
@@ -74,9 +94,21 @@ def check(
 
 @main.command()
 @_selection
-@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of every change.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also rewrite calls whose arguments are computed by other functions.")
-@click.option("--helper-module", default=DEFAULT_HELPER_MODULE, show_default=True, metavar="DOTTED.NAME", help="The cached helper module, relative to each file's import root.")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of every change."
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also rewrite calls whose arguments are computed by other functions.",
+)
+@click.option(
+    "--helper-module",
+    default=DEFAULT_HELPER_MODULE,
+    show_default=True,
+    metavar="DOTTED.NAME",
+    help="The cached helper module, relative to each file's import root.",
+)
 def fix(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -88,7 +120,9 @@ def fix(
 ) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""
     config = _config(select, ignore, include_tests)
-    result = fix_paths(list(paths) or ["."], config, unsafe_fixes=unsafe_fixes, helper_module=helper_module)
+    result = fix_paths(
+        list(paths) or ["."], config, unsafe_fixes=unsafe_fixes, helper_module=helper_module
+    )
     errors = list(result.errors)
     if show_diff:
         click.echo(fixes.diff(result.changes), nl=False)

@@ -13,6 +13,12 @@ class Config:
     ignore: tuple[str, ...] = ()
     include_tests: bool = False
 
+    def __post_init__(self) -> None:
+        self.codes  # noqa: B018 - an unknown rule code fails here, before any work is done
+
     @property
     def codes(self) -> frozenset[str]:
         return selected_codes(self.select, self.ignore)
+
+
+DEFAULT_CONFIG = Config()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dynalint.analysis.build import build_model
 from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
 from dynalint.analysis.model import FileModel
 from dynalint.analysis.project import FunctionKey, Project
-from dynalint.config import Config
+from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.discovery import discover, find_project_root, module_name, project_files
 from dynalint.rules import BY_KIND
 from dynalint.selection import CANDIDATE, Wanted
@@ -30,10 +29,9 @@ from dynalint.text import decode, decode_error
 from dynalint.types import FileError, Finding, LintResult
 
 
-
 def lint_paths(
     paths: Sequence[str],
-    config: Config = Config(),
+    config: Config = DEFAULT_CONFIG,
     *,
     sources: Mapping[Path, bytes] | None = None,
 ) -> LintResult:
@@ -60,7 +58,9 @@ def lint_paths(
     return LintResult(result.findings, missing + result.errors, result.files_checked)
 
 
-def lint_source(source: str | bytes, path: str = "<stdin>", config: Config = Config()) -> LintResult:
+def lint_source(
+    source: str | bytes, path: str = "<stdin>", config: Config = DEFAULT_CONFIG
+) -> LintResult:
     """Check one module on its own, as if it were the whole project."""
     data = source.encode() if isinstance(source, str) else source
     where = Path(path).absolute()
@@ -85,6 +85,7 @@ class _Analysis:
         self._data: dict[Path, bytes] = {}
         self._texts: dict[Path, str] = {}
         self.models: dict[Path, FileModel] = {}
+        self._attempted: set[Path] = set()
         for path in sorted(paths):
             try:
                 self._data[path] = read(path)
@@ -107,6 +108,9 @@ class _Analysis:
 
     def _parse(self, paths: Iterable[Path]) -> None:
         for path in list(paths):
+            if path in self._attempted:
+                continue
+            self._attempted.add(path)
             model = self._model(path)
             if model is not None:
                 self.models[path] = model
@@ -115,13 +119,16 @@ class _Analysis:
         try:
             text, _ = decode(self._data[path])
         except (UnicodeDecodeError, SyntaxError) as error:
-            return self._fail(path, f"cannot decode: {decode_error(error)}")
+            self._fail(path, f"cannot decode: {decode_error(error)}")
+            return None
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
-            return self._fail(path, _syntax_error(text, error))
+            self._fail(path, _syntax_error(text, error))
+            return None
         except RecursionError:
-            return self._fail(path, "too deeply nested to parse")
+            self._fail(path, "too deeply nested to parse")
+            return None
         self._texts[path] = text
         return build_model(module, module_name(path), is_package=path.name == "__init__.py")
 
@@ -135,7 +142,11 @@ class _Analysis:
                     wanted.add(site.receiver.rpartition(".")[2], None)
         grown = True
         while grown:
-            self._parse(p for p, data in self._data.items() if p not in self.models and wanted.matches(data))
+            self._parse(
+                p
+                for p, data in self._data.items()
+                if p not in self._attempted and wanted.matches(data)
+            )
             grown = False
             for model in list(self.models.values()):
                 grown |= wanted.add_reexports(model.aliases, model.module)
@@ -162,7 +173,9 @@ class _Analysis:
                 continue
             chain = tuple(f"{self._display(p)}:{_readable(q)}" for p, q in verdict.chain)
             via = self._via(verdict.chain or ((path, site.function),), path)
-            found.append(BY_KIND[site.kind].finding(site, self._checked[path], verdict.reach, chain, via))
+            found.append(
+                BY_KIND[site.kind].finding(site, self._checked[path], verdict.reach, chain, via)
+            )
         if not found:
             return found
         noqa = suppressions(self._texts[path])
@@ -186,7 +199,6 @@ class _Analysis:
     def _fail(self, path: Path, message: str) -> None:
         if path in self._checked:
             self._errors.append(FileError(self._checked[path], message))
-        return None
 
 
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:

@@ -33,7 +33,11 @@ class Wanted:
     def add_reexports(self, aliases: Mapping[str, str], module: str) -> bool:
         """`from .collection import get_collection` in `app/__init__.py` lets others say `app`."""
         return any(
-            [self.add(alias, _last(module)) for alias, target in aliases.items() if _last(target) in self._anchors]
+            [
+                self.add(alias, _last(module))
+                for alias, target in aliases.items()
+                if _last(target) in self._anchors
+            ]
         )
 
     def add(self, name: str, anchor: str | None) -> bool:

@@ -426,7 +426,7 @@ def test_cures_and_look_alikes(source: str, expected: list[tuple[int, str]]) -> 
             def handler(event, context):
                 def inner():
                     return boto3.client("s3")
-                return [inner() for _ in event["records"]], list(map(lambda r: boto3.client("sqs"), []))
+                return [inner() for _ in event], list(map(lambda r: boto3.client("sqs"), []))
             """,
             [(5, "DYN001"), (6, "DYN001")],
             id="nested function and lambda",
@@ -475,7 +475,9 @@ def test_unknown_callers_are_said() -> None:
         pytest.param('boto3.client("s3", region_name="eu-west-1")', "safe", (), id="literals"),
         pytest.param('boto3.resource("dynamodb").Table(os.environ["T"])', "safe", (), id="environ"),
         pytest.param('boto3.resource("dynamodb").Table(os.getenv("T"))', "safe", (), id="getenv"),
-        pytest.param("boto3.resource('dynamodb').Table(settings.TABLE)", "safe", (), id="module attr"),
+        pytest.param(
+            "boto3.resource('dynamodb').Table(settings.TABLE)", "safe", (), id="module attr"
+        ),
         pytest.param("boto3.resource('dynamodb').Table(table_name())", "unsafe", (), id="call"),
         pytest.param("boto3.resource('dynamodb').Table(CONFIG['t'])", "unsafe", (), id="subscript"),
         pytest.param(

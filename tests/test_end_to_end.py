@@ -56,12 +56,16 @@ def project_imports(root: Path) -> Iterator[None]:
     (``handler`` sets it at import) are as they were; the imported module objects stay usable
     because they hold references to one another, not look-ups in ``sys.modules``.
     """
-    saved_modules = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_project_module(name)}
+    saved_modules = {
+        name: sys.modules.pop(name) for name in list(sys.modules) if _is_project_module(name)
+    }
     saved_path = list(sys.path)
     saved_bytecode = sys.dont_write_bytecode
     saved_level = logging.getLogger().level
     sys.path.insert(0, str(root))
-    sys.dont_write_bytecode = True  # no __pycache__ in the copies: the idempotency test compares bytes
+    sys.dont_write_bytecode = (
+        True  # no __pycache__ in the copies: the idempotency test compares bytes
+    )
     importlib.invalidate_caches()
     try:
         yield
@@ -87,7 +91,9 @@ def load_copy(root: Path) -> Loaded:
     with project_imports(root):
         handler = importlib.import_module("handler")
         collection = importlib.import_module("app.collection")
-        helpers = importlib.import_module("aws_helpers") if (root / "aws_helpers.py").exists() else None
+        helpers = (
+            importlib.import_module("aws_helpers") if (root / "aws_helpers.py").exists() else None
+        )
     # Each module really comes from this copy, and the handler dispatches to this copy's code.
     for module in (handler, collection, helpers):
         if module is not None:
@@ -109,6 +115,7 @@ class Copies:
 def dynalint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "dynalint", *args],
+        check=False,
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -141,7 +148,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def create_table() -> None:
-    """The table of the fixture's tests/conftest.py: key ``id``, GSI ``owner-index`` on ``owner_id``."""
+    """The fixture's own table: key ``id``, GSI ``owner-index`` on ``owner_id``."""
     dynamodb = boto3.resource("dynamodb", region_name=REGION)
     dynamodb.create_table(
         TableName=os.environ["TABLE_NAME"],
@@ -177,7 +184,11 @@ def get_event(collection_id: str) -> dict[str, Any]:
 
 def query_event(owner_id: str) -> dict[str, Any]:
     # REST API payload: httpMethod + pathParameters
-    return {"httpMethod": "GET", "pathParameters": None, "queryStringParameters": {"owner_id": owner_id}}
+    return {
+        "httpMethod": "GET",
+        "pathParameters": None,
+        "queryStringParameters": {"owner_id": owner_id},
+    }
 
 
 def delete_event(collection_id: str) -> dict[str, Any]:
@@ -190,7 +201,7 @@ def sequential_uuids() -> Callable[[], uuid.UUID]:
 
 
 def drive(handler: ModuleType) -> list[dict[str, Any]]:
-    """Create two collections for one owner, get one, query, delete it, get it, delete a missing one."""
+    """Create two collections for one owner, get one, query, delete it, get it, delete again."""
     responses: list[dict[str, Any]] = []
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +243,11 @@ class ResourceSpy:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- tests
@@ -240,11 +255,15 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def test_fix_prints_what_it_did_and_leaves_before_untouched(copies: Copies) -> None:
     assert copies.fix.returncode == 0, copies.fix.stderr
-    assert copies.fix.stdout == f"Fixed 8 findings in 1 file; wrote {copies.after}/aws_helpers.py.\n"
+    assert (
+        copies.fix.stdout == f"Fixed 8 findings in 1 file; wrote {copies.after}/aws_helpers.py.\n"
+    )
     assert (copies.after / "aws_helpers.py").is_file()
     assert snapshot(copies.before) == snapshot(CRUD)
     assert snapshot(copies.after) != snapshot(CRUD)
-    assert "boto3.resource(" not in (copies.after / "app" / "collection.py").read_text(encoding="utf-8")
+    assert "boto3.resource(" not in (copies.after / "app" / "collection.py").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_handler_responses_are_identical_before_and_after(

@@ -48,15 +48,22 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize(("scenario", "options"), CASES)
-def test_golden(scenario: Path, options: tuple[str, ...], workspace: Path, update_goldens: bool) -> None:
+def test_golden(
+    scenario: Path, options: tuple[str, ...], workspace: Path, update_goldens: bool
+) -> None:
     project = workspace / scenario.name
     shutil.copytree(scenario, project)
     output = fix(project, *options)
 
-    expected = scenario.parent / f"{scenario.name}{''.join(o.replace('--', '.') for o in options)}.expected"
+    expected = (
+        scenario.parent
+        / f"{scenario.name}{''.join(o.replace('--', '.') for o in options)}.expected"
+    )
     if update_goldens:
         shutil.rmtree(expected, ignore_errors=True)
-        shutil.copytree(project, expected, ignore=shutil.ignore_patterns("__pycache__", "SCENARIO.md"))
+        shutil.copytree(
+            project, expected, ignore=shutil.ignore_patterns("__pycache__", "SCENARIO.md")
+        )
         (expected / "fix.out").write_text(output)
     assert output == (expected / "fix.out").read_text()
     assert files(project) == files(expected)
@@ -96,7 +103,9 @@ def test_every_check_fixture_fixes_and_settles(project: Path, workspace: Path) -
     assert "Fixed" not in again.stdout
     remaining = [line for line in first.stdout.splitlines() if " not fixed: " in line]
     findings = check.stdout.splitlines()[:-1]
-    assert sorted(_path_and_code(line) for line in findings) == sorted(map(_path_and_code, remaining))
+    assert sorted(_path_and_code(line) for line in findings) == sorted(
+        map(_path_and_code, remaining)
+    )
     for path, data in fixed.items():
         if path.endswith(".py"):
             cst.parse_module(data)

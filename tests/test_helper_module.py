@@ -334,9 +334,7 @@ get_dynamo_resource = functools.partial(boto3.resource, "dynamodb")
             "    inner = 1\n",
             HelperCheck(
                 HelperState.HANDWRITTEN,
-                frozenset(
-                    {"get_client", "get_resource", "get_dynamo_table", *"abcdeg", "outer"}
-                ),
+                frozenset({"get_client", "get_resource", "get_dynamo_table", *"abcdeg", "outer"}),
             ),
             id="nested blocks and unpacking",
         ),

@@ -31,7 +31,9 @@ class _Builder:
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
     def build(self) -> FileModel:
-        functions = {record.qualname: self._function(record) for record in self._collection.functions}
+        functions = {
+            record.qualname: self._function(record) for record in self._collection.functions
+        }
         memoized = {name for name, function in functions.items() if function.memoized}
         sites, references = self._calls(memoized)
         references.extend(self._values())
@@ -82,7 +84,9 @@ class _Builder:
                 return "route"
         return None
 
-    def _conventional_entry(self, record: FunctionRecord, positional: tuple[str, ...]) -> str | None:
+    def _conventional_entry(
+        self, record: FunctionRecord, positional: tuple[str, ...]
+    ) -> str | None:
         outer = record.outer
         if outer.kind is ScopeKind.MODULE:
             if names.is_handler_name(record.name) and len(positional) >= 2:
@@ -194,10 +198,9 @@ def _with_span(site: Site, where: CodeRange) -> Site:
 
 
 def _is_slash_command(decorator: cst.Call) -> bool:
-    """Slack Bolt's `@app.command("/deploy")` handles requests; click's `@cli.command()` does not."""
+    """Slack Bolt's `@app.command("/deploy")` serves requests; click's `@cli.command()` does not."""
     first = decorator.args[0].value if decorator.args else None
     if isinstance(first, cst.SimpleString):
         text = first.evaluated_value
         return isinstance(text, str) and text.startswith("/")
     return False
-

@@ -13,7 +13,6 @@ from typing import Any
 import libcst as cst
 
 from dynalint.analysis import guards
-from dynalint.analysis.tree import children
 from dynalint.analysis.scopes import (
     Assigned,
     Defined,
@@ -23,6 +22,7 @@ from dynalint.analysis.scopes import (
     Scope,
     ScopeKind,
 )
+from dynalint.analysis.tree import children
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,6 @@ def collect(module: cst.Module, module_name: str, is_package: bool) -> Collectio
 
 
 _VALUE_NODES = (cst.Name, cst.Attribute)
-
-
 
 
 class _Collector:

@@ -409,7 +409,7 @@ def _script_literals(node: ast.AST) -> list[str]:
     dict first bound to a variable.
     """
     if isinstance(node, ast.Dict):
-        values = [v for k, v in zip(node.keys, node.values) if _is_script_group(k)]
+        values = [v for k, v in zip(node.keys, node.values, strict=True) if _is_script_group(k)]
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
         values = [kw.value for kw in node.keywords if kw.arg in _SCRIPT_GROUPS]
     else:

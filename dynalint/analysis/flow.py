@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Union
 
 import libcst as cst
-
-from dynalint.analysis.tree import children
 
 from dynalint.analysis.model import Creation, Value
 from dynalint.analysis.names import (
@@ -32,6 +29,7 @@ from dynalint.analysis.scopes import (
     Parameter,
     Scope,
 )
+from dynalint.analysis.tree import children
 from dynalint.types import Applicability
 
 _EXTERNAL_ROOTS = frozenset({*sys.stdlib_module_names, "boto3", "botocore", "aioboto3"})
@@ -61,7 +59,7 @@ class Instance:
     cls: str
 
 
-Meaning = Union[Qual, Value, Instance, None]
+Meaning = Qual | Value | Instance | None
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,9 @@ class Resolver:
         worst = self._expression_safety(call, scope, names)
         return worst, tuple(dict.fromkeys(names))
 
-    def _expression_safety(self, node: cst.CSTNode, scope: Scope, names: list[str]) -> Applicability:
+    def _expression_safety(
+        self, node: cst.CSTNode, scope: Scope, names: list[str]
+    ) -> Applicability:
         if isinstance(node, cst.Name):
             return self._name_safety(node, scope, names)
         if isinstance(node, cst.Attribute):
@@ -266,4 +266,3 @@ def _service(call: cst.Call, kind: Creation | None) -> str | None:
                 return text if isinstance(text, str) else None
             return None
     return None
-

@@ -16,9 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
-from dynalint.analysis.tree import children
-
 from dynalint.analysis.scopes import Scope
+from dynalint.analysis.tree import children
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
 
@@ -92,9 +91,7 @@ def _is_class_reference(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Attribute):
         return node.attr.value == "__class__"
     return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Name)
-        and node.func.value == "type"
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "type"
     )
 
 

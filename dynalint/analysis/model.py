@@ -6,9 +6,9 @@ syntax tree they were built from is dropped as soon as a module has been read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
 
 from dynalint.types import Applicability
 

@@ -128,7 +128,10 @@ class Project:
         if entry.base is None:
             return list(self._modules.get(entry.module, ()))
         relative = Path(*entry.module.split("."))
-        candidates = [entry.base / relative.with_suffix(".py"), entry.base / relative / "__init__.py"]
+        candidates = [
+            entry.base / relative.with_suffix(".py"),
+            entry.base / relative / "__init__.py",
+        ]
         return [p.resolve() for p in candidates if p.resolve() in self._models]
 
     # -- verdicts --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 import libcst as cst
 
@@ -51,7 +50,7 @@ class Opaque:
     """Bound by something whose value dynalint does not follow (loop targets, unpacking)."""
 
 
-Binding = Union[Imported, Defined, Assigned, Parameter, Opaque]
+Binding = Imported | Defined | Assigned | Parameter | Opaque
 
 
 @dataclass(eq=False)

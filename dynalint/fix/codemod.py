@@ -64,7 +64,9 @@ class CacheBoto3Objects(CodemodCommand):
         findings = self.findings if self.findings is not None else _lint(tree, path)
         name = module_name(path) if path is not None else "module"
         is_package = path is not None and path.name == "__init__.py"
-        self.plan = plan(tree, name, findings, is_package=is_package, unsafe_fixes=self.unsafe_fixes)
+        self.plan = plan(
+            tree, name, findings, is_package=is_package, unsafe_fixes=self.unsafe_fixes
+        )
         if not self.plan.changes:
             return tree
         if self.findings is None and path is not None:

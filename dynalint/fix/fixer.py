@@ -17,7 +17,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from dynalint.config import Config
+from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.discovery import discover, import_root, module_name
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.codemod import DEFAULT_HELPER_MODULE, CacheBoto3Objects
@@ -60,13 +60,16 @@ class _Rewrite:
 
 def fix_paths(
     paths: Sequence[str],
-    config: Config = Config(),
+    config: Config = DEFAULT_CONFIG,
     *,
     unsafe_fixes: bool = False,
     helper_module: str = DEFAULT_HELPER_MODULE,
 ) -> FixResult:
     linted = lint_paths(paths, config)
-    files = {source.display: source.path for source in discover(paths, include_tests=config.include_tests).files}
+    files = {
+        source.display: source.path
+        for source in discover(paths, include_tests=config.include_tests).files
+    }
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in linted.findings:
         by_file[finding.path].append(finding)
@@ -108,7 +111,9 @@ def _rewrite(
         return FileError(display, str(skipped))
     planned = command.plan
     change = FileChange(path, display, before, after.encode(encoding), encoding)
-    return _Rewrite(change, tuple(planned.fixed), tuple(planned.skipped), frozenset(planned.helpers))
+    return _Rewrite(
+        change, tuple(planned.fixed), tuple(planned.skipped), frozenset(planned.helpers)
+    )
 
 
 def _with_helpers(
@@ -135,7 +140,9 @@ def _with_helpers(
             unfixed.extend(Skip(f, f"{display} {error}") for f in user.fixed)
             unfixed.extend(user.unfixed)
         kept.extend(able)
-        content = plan_helper(source, set().union(*(u.helpers for u in able))).content if able else None
+        content = (
+            plan_helper(source, set().union(*(u.helpers for u in able))).content if able else None
+        )
         if content is not None:
             helpers.append(FileChange(target, display, existing, content.encode("utf-8")))
     return kept, helpers
@@ -165,7 +172,11 @@ def _settled(
     for rewrite in rewrites:
         display = rewrite.change.display
         if display in unparsed or left[display] > len(rewrite.unfixed):
-            errors.append(FileError(display, "the fix did not settle; file left unchanged (please report this)"))
+            errors.append(
+                FileError(
+                    display, "the fix did not settle; file left unchanged (please report this)"
+                )
+            )
             unfixed.extend(Skip(f, "the fix did not settle") for f in rewrite.fixed)
             continue
         kept.append(rewrite)
@@ -175,4 +186,6 @@ def _settled(
 def _display_beside(target: Path, neighbour: FileChange) -> str:
     """Name the helper the way the user named the file it serves."""
     relative = os.path.relpath(target, neighbour.path.parent)
-    return posixpath.normpath(posixpath.join(posixpath.dirname(neighbour.display), Path(relative).as_posix()))
+    return posixpath.normpath(
+        posixpath.join(posixpath.dirname(neighbour.display), Path(relative).as_posix())
+    )

@@ -113,7 +113,8 @@ def _hand_over(
     """Drop the statements removed; their blank lines and comments move to the next one."""
     result: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []
-    for original, statement in zip(originals, updated):
+    for original, statement in zip(originals, updated, strict=True):
+        assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
         if original in removals:
             carried.extend(statement.leading_lines)
             continue
@@ -161,7 +162,10 @@ class _Planner:
             elif finding.code == "DYN003":
                 resource = self._table_resource(record)
                 if resource is None:
-                    self._skip(finding, "its DynamoDB resource is built elsewhere; use get_dynamo_table() by hand")
+                    self._skip(
+                        finding,
+                        "its DynamoDB resource is built elsewhere; use get_dynamo_table() by hand",
+                    )
                 else:
                     tables.append((finding, record, resource))
             else:
@@ -196,10 +200,14 @@ class _Planner:
         if self._callee(record) != "boto3.client":
             self._skip(finding, _FROM_SESSION)
             return
-        self._result.replacements[record.node] = record.node.with_changes(func=cst.Name("get_client"))
+        self._result.replacements[record.node] = record.node.with_changes(
+            func=cst.Name("get_client")
+        )
         self._fix(finding, "get_client")
 
-    def _resource(self, finding: Finding, record: CallRecord, consumed: dict[cst.Call, int]) -> None:
+    def _resource(
+        self, finding: Finding, record: CallRecord, consumed: dict[cst.Call, int]
+    ) -> None:
         if self._callee(record) != "boto3.resource":
             self._skip(finding, _FROM_SESSION)
             return
@@ -212,11 +220,17 @@ class _Planner:
             self._result.fixed.append(finding)
             return
         assignment = self._statements.get(call)
-        if call in consumed and assignment is not None and self._unused_after(record, consumed[call]):
+        if (
+            call in consumed
+            and assignment is not None
+            and self._unused_after(record, consumed[call])
+        ):
             self._result.removals.add(assignment[0])
             self._result.fixed.append(finding)
             return
-        self._result.replacements[call] = _helper_call("get_dynamo_resource", [], _resource_kwargs(call))
+        self._result.replacements[call] = _helper_call(
+            "get_dynamo_resource", [], _resource_kwargs(call)
+        )
         self._fix(finding, "get_dynamo_resource")
 
     # -- tables ----------------------------------------------------------------------------
@@ -238,7 +252,9 @@ class _Planner:
                 return self._dynamodb_resource(value, found[1][0].scope, receiver.value)
         return None
 
-    def _dynamodb_resource(self, call: cst.Call, scope: Scope, variable: str | None) -> _Resource | None:
+    def _dynamodb_resource(
+        self, call: cst.Call, scope: Scope, variable: str | None
+    ) -> _Resource | None:
         meaning = self._resolver.meaning(call.func, scope)
         if not (isinstance(meaning, Qual) and meaning.name == "boto3.resource"):
             return None
@@ -248,7 +264,9 @@ class _Planner:
             return None
         return _Resource(call, variable)
 
-    def _tables(self, tables: Iterable[tuple[Finding, CallRecord, _Resource]]) -> dict[cst.Call, int]:
+    def _tables(
+        self, tables: Iterable[tuple[Finding, CallRecord, _Resource]]
+    ) -> dict[cst.Call, int]:
         """Rewrite Table calls; count, per resource call, the uses they absorb (-1: chained)."""
         consumed: dict[cst.Call, int] = {}
         for finding, record, resource in tables:

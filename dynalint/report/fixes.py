@@ -15,7 +15,8 @@ def summary(result: FixResult, *, written: bool) -> str:
     if result.fixed:
         files = len(rewritten)
         verb = "Fixed" if written else "Would fix"
-        line = f"{verb} {len(result.fixed)} {plural(len(result.fixed), 'finding')} in {files} {plural(files, 'file')}"
+        count = len(result.fixed)
+        line = f"{verb} {count} {plural(count, 'finding')} in {files} {plural(files, 'file')}"
         helpers = ", ".join(change.display for change in result.helpers)
         if helpers:
             line += f"; {'wrote' if written else 'would write'} {helpers}"

@@ -20,7 +20,9 @@ class Rule:
     fixable: bool
     doc: str
 
-    def finding(self, site: Site, path: str, reach: Reach, chain: tuple[str, ...], via: str) -> Finding:
+    def finding(
+        self, site: Site, path: str, reach: Reach, chain: tuple[str, ...], via: str
+    ) -> Finding:
         """`via` is the chain as people read it: `get_item() <- lambda_handler() (handler.py)`."""
         applicability = site.applicability if self.fixable else Applicability.NONE
         return Finding(
