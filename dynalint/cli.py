@@ -130,7 +130,7 @@ def fix(
         errors.extend(write_changes(result.changes))
     click.echo(fixes.summary(result, written=not show_diff), nl=False, err=show_diff)
     _report_errors(errors)
-    pending = bool(result.changes) if show_diff else bool(result.unfixed)
+    pending = bool(result.unfixed) or (show_diff and bool(result.changes))
     sys.exit(_exit_code(pending, errors))
 
 

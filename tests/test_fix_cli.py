@@ -206,3 +206,14 @@ def test_crud_fixture_fixes_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert run("fix") == (0, "Fixed 8 findings in 1 file; wrote aws_helpers.py.\n", "")
     assert run("check") == (0, "All checks passed.\n", "")
     assert run("fix") == (0, "Nothing to fix.\n", "")
+
+
+def test_diff_exits_1_when_findings_remain_even_without_changes(project: Path) -> None:
+    (project / "handler.py").write_text(
+        "import boto3\n\ndef lambda_handler(event, context):\n    return boto3.Session()\n"
+    )
+
+    code, out, err = run("fix", "--diff")
+
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == "No fixes available."
