@@ -14,7 +14,7 @@ from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
 from dynalint.fix.fixer import fix_paths
 from dynalint.fix.write import write_changes
 from dynalint.report import REPORTERS, fixes
-from dynalint.rules import UnknownRuleError
+from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
 from dynalint.types import FileError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -132,6 +132,24 @@ def fix(
     _report_errors(errors)
     pending = bool(result.unfixed) or (show_diff and bool(result.changes))
     sys.exit(_exit_code(pending, errors))
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, whether `dynalint fix` fixes it."""
+    click.echo(f"{'code':<8}{'name':<24}{'fix':<5}summary")
+    for rule in RULES:
+        click.echo(f"{rule.code:<8}{rule.name:<24}{'yes' if rule.fixable else 'no':<5}{rule.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def show_rule(code: str) -> None:
+    """Print the documentation of one rule, e.g. `dynalint rule DYN002`."""
+    rule = BY_CODE.get(code.strip().upper())
+    if rule is None:
+        raise click.UsageError(f"unknown rule code {code!r}; `dynalint rules` lists them")
+    click.echo(docs.markdown(rule), nl=False)
 
 
 def _report_errors(errors: Sequence[FileError]) -> None:
