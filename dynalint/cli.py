@@ -9,7 +9,7 @@ import click
 
 from dynalint import __version__
 from dynalint.config import Config
-from dynalint.engine import lint_paths
+from dynalint.engine import lint_paths, lint_stdin
 from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
 from dynalint.fix.fixer import fix_paths
 from dynalint.fix.write import write_changes
@@ -77,6 +77,11 @@ def main() -> None:
     help="Output format.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With PATH '-': the name of the file whose source is read from standard input.",
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -84,9 +89,15 @@ def check(
     include_tests: bool,
     output_format: str,
     exit_zero: bool,
+    stdin_filename: str | None,
 ) -> None:
-    """Report boto3 objects created per request under PATHS (default: .)."""
-    result = lint_paths(list(paths) or ["."], _config(select, ignore, include_tests))
+    """Report boto3 objects created per request under PATHS (default: .; '-' for stdin)."""
+    config = _config(select, ignore, include_tests)
+    if paths == ("-",):
+        data = click.get_binary_stream("stdin").read()
+        result = lint_stdin(data, stdin_filename or "-", config)
+    else:
+        result = lint_paths(list(paths) or ["."], config)
     click.echo(REPORTERS[output_format](result), nl=False)
     _report_errors(result.errors)
     sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))

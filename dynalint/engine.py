@@ -45,17 +45,32 @@ def lint_paths(
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
         return LintResult((), missing, 0)
-    root = find_project_root([source.path for source in found.files])
     checked = {source.path: source.display for source in found.files}
+    absolute = all(os.path.isabs(given) for given in paths)
+    result = _in_project(checked, config, overrides, absolute)
+    return LintResult(result.findings, missing + result.errors, result.files_checked)
+
+
+def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> LintResult:
+    """Check source read from standard input as the file `filename`, in that file's project.
+
+    Editors send unsaved buffers this way; the file need not exist on disk.
+    """
+    path = Path(filename).resolve()
+    return _in_project({path: filename}, config, {path: data}, os.path.isabs(filename))
+
+
+def _in_project(
+    checked: Mapping[Path, str], config: Config, overrides: Mapping[Path, bytes], absolute: bool
+) -> LintResult:
+    root = find_project_root([path.parent for path in checked])
     everything = set(project_files(root, include_tests=config.include_tests))
     everything |= checked.keys() | overrides.keys()
-    absolute = all(os.path.isabs(given) for given in paths)
 
     def read(path: Path) -> bytes:
         return overrides[path] if path in overrides else path.read_bytes()
 
-    result = _Analysis(everything, checked, config, read, root, absolute).run()
-    return LintResult(result.findings, missing + result.errors, result.files_checked)
+    return _Analysis(everything, checked, config, read, root, absolute).run()
 
 
 def lint_source(

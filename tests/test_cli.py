@@ -192,3 +192,25 @@ def test_installed_console_script(crud: Path) -> None:
     assert completed.returncode == 1
     codes = [finding["code"] for finding in json.loads(completed.stdout)["findings"]]
     assert codes == ["DYN002", "DYN003"] * 4
+
+
+def test_stdin_is_checked_as_the_named_file_in_its_project(crud: Path) -> None:
+    source = (crud / "app" / "collection.py").read_text()
+    (crud / "app" / "collection.py").write_text("# the file on disk is clean\n")
+
+    result = CliRunner().invoke(
+        main, ["check", "-", "--stdin-filename", "app/collection.py"], input=source
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [*crud_lines(), "Found 8 findings in 1 file."]
+
+
+def test_stdin_without_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = "import boto3\ndef upload(path):\n    boto3.client('s3')\n"
+
+    result = CliRunner().invoke(main, ["check", "-", "--select", "DYN001"], input=source)
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith("-:3:5: DYN001 boto3.client('s3') is created on every call")
