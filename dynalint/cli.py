@@ -94,7 +94,7 @@ def check(
     """Report boto3 objects created per request under PATHS (default: .; '-' for stdin)."""
     config = _config(select, ignore, include_tests)
     if paths == ("-",):
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()
         result = lint_stdin(data, stdin_filename or "-", config)
     else:
         result = lint_paths(list(paths) or ["."], config)
