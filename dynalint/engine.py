@@ -145,7 +145,12 @@ class _Analysis:
             self._fail(path, "too deeply nested to parse")
             return None
         self._texts[path] = text
-        return build_model(module, module_name(path), is_package=path.name == "__init__.py")
+        return build_model(
+            module,
+            module_name(path),
+            is_package=path.name == "__init__.py",
+            vocabulary=self._config.vocabulary,
+        )
 
     def _follow_callers(self) -> None:
         """Parse, in rounds, the files that can refer to a function leading to a creation site."""

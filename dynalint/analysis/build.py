@@ -18,14 +18,23 @@ _TEXT_LIMIT = 60
 _WHITESPACE = re.compile(r"\s+")
 
 
-def build_model(module: cst.Module, module_name: str, *, is_package: bool = False) -> FileModel:
+def build_model(
+    module: cst.Module,
+    module_name: str,
+    *,
+    is_package: bool = False,
+    vocabulary: names.Vocabulary = names.DEFAULT_VOCABULARY,
+) -> FileModel:
     collection = collect(module, module_name, is_package)
-    return _Builder(module, collection).build()
+    return _Builder(module, collection, vocabulary).build()
 
 
 class _Builder:
-    def __init__(self, module: cst.Module, collection: Collection) -> None:
+    def __init__(
+        self, module: cst.Module, collection: Collection, vocabulary: names.Vocabulary
+    ) -> None:
         self._module = module
+        self._vocabulary = vocabulary
         self._collection = collection
         self._resolver = Resolver(collection.module)
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
@@ -70,26 +79,23 @@ class _Builder:
         target = decorator.func if isinstance(decorator, cst.Call) else decorator
         meaning = self._resolver.meaning(target, scope)
         qualified = meaning.name if isinstance(meaning, Qual) else ""
-        if qualified in names.MEMOIZERS:
+        if self._vocabulary.is_memoizer(qualified):
             return "memoized"
-        if qualified in names.ROUTE_FUNCTIONS:
-            return "route"
         if qualified in names.COMMAND_FUNCTIONS:
             return "command"
-        if isinstance(decorator, cst.Call) and isinstance(target, cst.Attribute):
-            attr = target.attr.value
-            if attr in names.COMMAND_DECORATORS and not _is_slash_command(decorator):
-                return "command"
-            if attr in names.ROUTE_DECORATORS or attr in names.COMMAND_DECORATORS:
-                return "route"
-        return None
+        if not isinstance(decorator, cst.Call):
+            return "route" if self._vocabulary.is_route(qualified, None) else None
+        attr = target.attr.value if isinstance(target, cst.Attribute) else None
+        if attr in names.COMMAND_DECORATORS:
+            return "route" if _is_slash_command(decorator) else "command"
+        return "route" if self._vocabulary.is_route(qualified, attr) else None
 
     def _conventional_entry(
         self, record: FunctionRecord, positional: tuple[str, ...]
     ) -> str | None:
         outer = record.outer
         if outer.kind is ScopeKind.MODULE:
-            if names.is_handler_name(record.name) and len(positional) >= 2:
+            if self._vocabulary.is_handler(record.name, len(positional)):
                 return "Lambda handler"
             return None
         if outer.kind is not ScopeKind.CLASS:

@@ -6,7 +6,9 @@ Everything here is matched against names resolved through imports, never against
 
 from __future__ import annotations
 
+import fnmatch
 import re
+from dataclasses import dataclass
 
 from dynalint.analysis.model import Creation, Value
 
@@ -98,14 +100,40 @@ ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
 COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
-HANDLER_NAMES = frozenset({"handler", "lambda_handler"})
+HANDLER_NAMES = frozenset({"handler", "lambda_handler"})  # and *_handler
 REQUEST_HANDLER_METHOD = re.compile(r"do_[A-Z]+|handle")
 
 ENVIRON_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__"})
 
 
-def is_handler_name(name: str) -> bool:
-    return name in HANDLER_NAMES or name.endswith("_handler")
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a project adds to the built-in names (`[tool.dynalint]` handler-patterns,
+    route-decorators, memoize-decorators)."""
+
+    handler_patterns: tuple[str, ...] = ()
+    route_decorators: frozenset[str] = frozenset()
+    memoize_decorators: frozenset[str] = frozenset()
+
+    def is_handler(self, name: str, positional: int) -> bool:
+        """Conventional names need the `(event, context)` shape; configured ones are trusted."""
+        if name in HANDLER_NAMES or name.endswith("_handler"):
+            return positional >= 2
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.handler_patterns)
+
+    def is_memoizer(self, qualified: str) -> bool:
+        return qualified in MEMOIZERS or qualified in self.memoize_decorators
+
+    def is_route(self, qualified: str, attribute: str | None) -> bool:
+        """A route decorator is matched by its attribute name (`@app.get`) or its full name."""
+        if qualified in ROUTE_FUNCTIONS or qualified in self.route_decorators:
+            return True
+        return attribute is not None and (
+            attribute in ROUTE_DECORATORS or attribute in self.route_decorators
+        )
+
+
+DEFAULT_VOCABULARY = Vocabulary()
 
 
 def method_creation(receiver: Value, method: str) -> Creation | None:
