@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +19,10 @@ from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
 from dynalint.fix.fixer import fix_paths
 from dynalint.fix.write import write_changes
 from dynalint.report import REPORTERS, fixes
+from dynalint.report.options import LineReader, ReportOptions, file_line_reader
 from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
+from dynalint.settings import Settings, SettingsError, settings_for
+from dynalint.text import decode
 from dynalint.types import FileError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -24,17 +32,49 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code for value in values for code in value.split(",") if code.strip())
 
 
-def _config(select: tuple[str, ...], ignore: tuple[str, ...], include_tests: bool) -> Config:
-    try:
-        return Config(
-            select=_codes(select) or None, ignore=_codes(ignore), include_tests=include_tests
-        )
-    except UnknownRuleError as error:
-        raise click.UsageError(str(error)) from None
+@dataclass(frozen=True)
+class _Selection:
+    """What `check` and `fix` share: the paths, and the settings merged with the flags."""
+
+    paths: list[str]
+    config: Config
+    settings: Settings
 
 
 def _selection(command: Callable[..., None]) -> Callable[..., None]:
-    """The options `check` and `fix` share: which files and which rules."""
+    """Add the shared options and hand the command one `_Selection` instead of six values."""
+
+    @functools.wraps(command)
+    def run(
+        paths: tuple[str, ...],
+        select: tuple[str, ...],
+        ignore: tuple[str, ...],
+        include_tests: bool | None,
+        config_file: str | None,
+        isolated: bool,
+        **rest: Any,
+    ) -> None:
+        stdin_name = rest.get("stdin_filename") if paths == ("-",) else None
+        where = [Path(stdin_name or ".")] if paths == ("-",) else [Path(p) for p in paths]
+        try:
+            settings = settings_for(
+                where or [Path(".")],
+                config_file=Path(config_file) if config_file else None,
+                isolated=isolated,
+            )
+            config = Config.from_settings(
+                settings,
+                select=_codes(select) or None,
+                ignore=_codes(ignore) or None,
+                include_tests=include_tests,
+            )
+        except SettingsError as error:
+            _report_errors([FileError("", str(error))])
+            sys.exit(EXIT_ERROR)
+        except UnknownRuleError as error:
+            raise click.UsageError(str(error)) from None
+        command(_Selection(list(paths) or ["."], config, settings), **rest)
+
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
         click.option(
@@ -52,12 +92,20 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--include-tests",
             is_flag=True,
+            default=None,
             help="Also check test files (test_*.py, *_test.py, conftest.py, tests/).",
         ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="Read settings from this file instead of the nearest pyproject.toml.",
+        ),
+        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
+        run = option(run)
+    return run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,11 +119,21 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(sorted(REPORTERS)),
+    type=click.Choice(list(REPORTERS)),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text for people, json, sarif (code scanning), github, junit for CI.",
 )
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--show-source", is_flag=True, help="Show each finding's line with a caret.")
+@click.option("--no-color", is_flag=True, help="Never colour the text output (also NO_COLOR).")
+@click.option("--statistics", is_flag=True, help="Count the findings per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only, no summary.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option(
     "--stdin-filename",
@@ -83,24 +141,49 @@ def main() -> None:
     help="With PATH '-': the name of the file whose source is read from standard input.",
 )
 def check(
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    include_tests: bool,
+    selection: _Selection,
     output_format: str,
+    output_file: str | None,
+    show_source: bool,
+    no_color: bool,
+    statistics: bool,
+    quiet: bool,
     exit_zero: bool,
     stdin_filename: str | None,
 ) -> None:
     """Report boto3 objects created per request under PATHS (default: .; '-' for stdin)."""
-    config = _config(select, ignore, include_tests)
-    if paths == ("-",):
+    reader = file_line_reader()
+    if selection.paths == ["-"]:
         data = sys.stdin.buffer.read()
-        result = lint_stdin(data, stdin_filename or "-", config)
+        name = stdin_filename or "-"
+        result = lint_stdin(data, name, selection.config)
+        reader = _stdin_reader(name, data, reader)
     else:
-        result = lint_paths(list(paths) or ["."], config)
-    click.echo(REPORTERS[output_format](result), nl=False)
+        result = lint_paths(selection.paths, selection.config)
+    color = output_file is None and not no_color and _terminal_wants_color()
+    options = ReportOptions(show_source, color, statistics, quiet, reader)
+    report = REPORTERS[output_format](result, options)
+    if output_file is None:
+        click.echo(report, nl=False)
+    else:
+        Path(output_file).write_text(report, encoding="utf-8")
     _report_errors(result.errors)
     sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))
+
+
+def _terminal_wants_color() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
+    lines = decode(data)[0].splitlines()
+
+    def read_line(path: str, line: int) -> str | None:
+        if path != name:
+            return fallback(path, line)
+        return lines[line - 1] if 1 <= line <= len(lines) else None
+
+    return read_line
 
 
 @main.command()
@@ -115,24 +198,20 @@ def check(
 )
 @click.option(
     "--helper-module",
-    default=DEFAULT_HELPER_MODULE,
-    show_default=True,
     metavar="DOTTED.NAME",
-    help="The cached helper module, relative to each file's import root.",
+    help=f"The cached helper module, relative to each file's import root "
+    f"[default: helper-module setting, else {DEFAULT_HELPER_MODULE}].",
 )
 def fix(
-    paths: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    include_tests: bool,
+    selection: _Selection,
     show_diff: bool,
     unsafe_fixes: bool,
-    helper_module: str,
+    helper_module: str | None,
 ) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""
-    config = _config(select, ignore, include_tests)
+    module = helper_module or selection.settings.helper_module or DEFAULT_HELPER_MODULE
     result = fix_paths(
-        list(paths) or ["."], config, unsafe_fixes=unsafe_fixes, helper_module=helper_module
+        selection.paths, selection.config, unsafe_fixes=unsafe_fixes, helper_module=module
     )
     errors = list(result.errors)
     if show_diff:
@@ -150,7 +229,9 @@ def list_rules() -> None:
     """List every rule: code, name, whether `dynalint fix` fixes it."""
     click.echo(f"{'code':<8}{'name':<24}{'fix':<5}summary")
     for rule in RULES:
-        click.echo(f"{rule.code:<8}{rule.name:<24}{'yes' if rule.fixable else 'no':<5}{rule.summary}")
+        click.echo(
+            f"{rule.code:<8}{rule.name:<24}{'yes' if rule.fixable else 'no':<5}{rule.summary}"
+        )
 
 
 @main.command("rule")
@@ -165,7 +246,8 @@ def show_rule(code: str) -> None:
 
 def _report_errors(errors: Sequence[FileError]) -> None:
     for error in errors:
-        click.echo(f"error: {error.path}: {error.message}", err=True)
+        where = f"{error.path}: " if error.path else ""
+        click.echo(f"error: {where}{error.message}", err=True)
 
 
 def _exit_code(pending: bool, errors: Sequence[FileError]) -> int:

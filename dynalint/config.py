@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dynalint.analysis.names import DEFAULT_VOCABULARY, Vocabulary
+from dynalint.discovery import Excludes
 from dynalint.rules import selected_codes
+from dynalint.settings import Settings, ignored_codes_for
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,51 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY)
     base: Path | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] | None = None,
+        include_tests: bool | None = None,
+    ) -> Config:
+        """The file's settings, with whatever the command line gave winning over them."""
+        vocabulary = Vocabulary(
+            handler_patterns=settings.handler_patterns,
+            route_decorators=frozenset(settings.route_decorators),
+            memoize_decorators=frozenset(settings.memoize_decorators),
+        )
+        return cls(
+            select=select if select is not None else settings.select,
+            ignore=ignore if ignore is not None else settings.ignore,
+            include_tests=bool(
+                include_tests if include_tests is not None else settings.include_tests
+            ),
+            exclude=settings.exclude,
+            extend_exclude=settings.extend_exclude,
+            per_file_ignores=settings.per_file_ignores,
+            vocabulary=vocabulary,
+            base=settings.source.parent if settings.source is not None else None,
+        )
+
+    @property
+    def excludes(self) -> Excludes:
+        patterns = (*(self.exclude or ()), *self.extend_exclude)
+        if self.base is None or not patterns:
+            return Excludes(defaults=self.exclude is None)
+        return Excludes(self.base, patterns, defaults=self.exclude is None)
+
+    def ignored_in(self, path: Path) -> frozenset[str]:
+        """The codes `per-file-ignores` turns off for one file."""
+        if self.base is None or not self.per_file_ignores:
+            return frozenset()
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return frozenset()
+        return ignored_codes_for(self.per_file_ignores, relative)
 
     def __post_init__(self) -> None:
         self.codes  # noqa: B018 - an unknown rule code fails here, before any work is done

@@ -32,6 +32,39 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Excludes:
+    """`[tool.dynalint]` exclude patterns (gitignore-style, relative to `base`).
+
+    `defaults` keeps the built-in skips (hidden folders, node_modules, build, dist, ...);
+    `exclude` in the settings replaces them, `extend-exclude` adds to them. Unlike the
+    built-in skips, configured patterns apply to files named on the command line too, so a
+    pre-commit hook, which names every changed file, respects them.
+    """
+
+    base: Path = Path("/")
+    patterns: tuple[str, ...] = ()
+    defaults: bool = True
+
+    @functools.cached_property
+    def _spec(self) -> pathspec.GitIgnoreSpec | None:
+        return pathspec.GitIgnoreSpec.from_lines(self.patterns) if self.patterns else None
+
+    def matches(self, path: str, *, is_dir: bool) -> bool:
+        if self._spec is None:
+            return False
+        try:
+            relative = PurePath(os.path.relpath(path, self.base)).as_posix()
+        except ValueError:
+            return False
+        if relative.startswith("../"):
+            return False
+        return self._spec.match_file(relative + ("/" if is_dir else ""))
+
+
+DEFAULT_EXCLUDES = Excludes()
+
+
+@dataclass(frozen=True)
 class Discovery:
     """Files to check plus the given paths that were not there, so the CLI can warn."""
 
@@ -39,14 +72,16 @@ class Discovery:
     missing: tuple[str, ...]
 
 
-def discover(paths: Sequence[str], *, include_tests: bool = False) -> Discovery:
+def discover(
+    paths: Sequence[str], *, include_tests: bool = False, excludes: Excludes = DEFAULT_EXCLUDES
+) -> Discovery:
     """Expand the user's paths; a path named explicitly is trusted over any skip rule."""
     missing = tuple(given for given in paths if not os.path.exists(given))
     existing = [given for given in paths if given not in missing]
     root = find_project_root([Path(given) for given in existing])
     seen: dict[Path, SourceFile] = {}
     for given in existing:
-        for source in _sources_for(given, root, include_tests):
+        for source in _sources_for(given, root, include_tests, excludes):
             seen.setdefault(source.path, source)
     files = tuple(sorted(seen.values(), key=lambda source: (source.display, str(source.path))))
     return Discovery(files=files, missing=missing)
@@ -54,19 +89,21 @@ def discover(paths: Sequence[str], *, include_tests: bool = False) -> Discovery:
 
 def find_project_root(paths: Sequence[Path]) -> Path:
     """Root .gitignore files and test folders are judged from here, as the user's tools do."""
-    common = _common_folder(paths)
+    common = common_folder(paths)
     for folder in (common, *common.parents):
         if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
             return folder
     return common
 
 
-def project_files(root: Path, *, include_tests: bool = False) -> list[Path]:
+def project_files(
+    root: Path, *, include_tests: bool = False, excludes: Excludes = DEFAULT_EXCLUDES
+) -> list[Path]:
     """Every checkable file, so reachability can be judged beyond the files being reported."""
     root = root.resolve()
     found = {
         Path(path).resolve()
-        for path, _ in _walk(str(root), (), "")
+        for path, _ in _walk(str(root), (), "", excludes)
         if include_tests or not is_test_file(Path(path), root)
     }
     return sorted(found)
@@ -109,7 +146,7 @@ def _import_root_of_folder(folder: Path) -> Path:
     return folder
 
 
-def _common_folder(paths: Sequence[Path]) -> Path:
+def common_folder(paths: Sequence[Path]) -> Path:
     """A file stands for its folder; no paths at all means the current folder."""
     if not paths:
         return Path.cwd().resolve()
@@ -120,14 +157,18 @@ def _common_folder(paths: Sequence[Path]) -> Path:
     return Path(os.path.commonpath([str(folder) for folder in folders]))
 
 
-def _sources_for(given: str, root: Path, include_tests: bool) -> Iterator[SourceFile]:
-    """A named file is always checked, whatever its name or ignore status; a folder is walked."""
+def _sources_for(
+    given: str, root: Path, include_tests: bool, excludes: Excludes
+) -> Iterator[SourceFile]:
+    """A named file is always checked, whatever its name or ignore status, unless the project's
+    settings exclude it; a folder is walked."""
     shown = PurePath(given).as_posix()
     resolved = Path(given).resolve()
     if not resolved.is_dir():
-        yield SourceFile(path=resolved, display=shown)
+        if not excludes.matches(str(resolved), is_dir=False):
+            yield SourceFile(path=resolved, display=shown)
         return
-    for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), ""):
+    for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), "", excludes):
         if include_tests or not is_test_file(Path(path), root):
             display = relative if shown == "." else posixpath.join(shown, relative)
             yield SourceFile(path=Path(path).resolve(), display=display)
@@ -147,7 +188,9 @@ def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
     return ignores
 
 
-def _walk(folder: str, ignores: tuple[_Ignore, ...], relative: str) -> Iterator[tuple[str, str]]:
+def _walk(
+    folder: str, ignores: tuple[_Ignore, ...], relative: str, excludes: Excludes
+) -> Iterator[tuple[str, str]]:
     """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
 
     Folder symlinks are not followed so a link loop cannot hang the run."""
@@ -157,20 +200,25 @@ def _walk(folder: str, ignores: tuple[_Ignore, ...], relative: str) -> Iterator[
     for entry in entries:
         inner = posixpath.join(relative, entry.name) if relative else entry.name
         if entry.is_dir(follow_symlinks=False):
-            if not _is_skipped_folder(entry) and not _is_ignored(ignores, entry.path, is_dir=True):
-                yield from _walk(entry.path, ignores, inner)
+            if _is_skipped_folder(entry, excludes) or excludes.matches(entry.path, is_dir=True):
+                continue
+            if not _is_ignored(ignores, entry.path, is_dir=True):
+                yield from _walk(entry.path, ignores, inner, excludes)
         elif (
             entry.name.endswith(".py")
             and entry.is_file()
             and not _is_ignored(ignores, entry.path, is_dir=False)
+            and not excludes.matches(entry.path, is_dir=False)
         ):
             yield entry.path, inner
 
 
-def _is_skipped_folder(entry: os.DirEntry[str]) -> bool:
+def _is_skipped_folder(entry: os.DirEntry[str], excludes: Excludes) -> bool:
     """Installed or generated code is not the user's to fix, and walking it is slow."""
     name = entry.name
-    if name.startswith(".") or name in _SKIPPED_NAMES or name.endswith(".egg-info"):
+    if excludes.defaults and (
+        name.startswith(".") or name in _SKIPPED_NAMES or name.endswith(".egg-info")
+    ):
         return True
     return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
 

@@ -41,7 +41,7 @@ def lint_paths(
     verified before it is written); its paths are absolute and resolved, and may not exist yet.
     """
     overrides = dict(sources or {})
-    found = discover(paths, include_tests=config.include_tests)
+    found = discover(paths, include_tests=config.include_tests, excludes=config.excludes)
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
         return LintResult((), missing, 0)
@@ -64,7 +64,9 @@ def _in_project(
     checked: Mapping[Path, str], config: Config, overrides: Mapping[Path, bytes], absolute: bool
 ) -> LintResult:
     root = find_project_root([path.parent for path in checked])
-    everything = set(project_files(root, include_tests=config.include_tests))
+    everything = set(
+        project_files(root, include_tests=config.include_tests, excludes=config.excludes)
+    )
     everything |= checked.keys() | overrides.keys()
 
     def read(path: Path) -> bytes:
@@ -182,7 +184,7 @@ class _Analysis:
     # -- findings --------------------------------------------------------------------------
 
     def _findings(self, path: Path, project: Project) -> list[Finding]:
-        codes = self._config.codes
+        codes = self._config.codes - self._config.ignored_in(path)
         found: list[Finding] = []
         for site in self.models[path].sites:
             site = project.site_kind(site, path)

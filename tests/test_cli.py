@@ -17,6 +17,7 @@ from tests.conftest import FIXTURES
 
 CRUD = FIXTURES / "check" / "crud"
 ADVICE = "create it once at module level or use a cached helper"
+FIXABLE = "[*] 8 fixable with `dynalint fix`."
 
 
 @pytest.fixture
@@ -42,11 +43,11 @@ def crud_lines() -> list[str]:
     ]:
         via = f"{function}() <- lambda_handler() (handler.py)"
         lines.append(
-            f'app/collection.py:{line}:16: DYN002 boto3.resource("dynamodb") is created on every '
-            f"call of {via}; {ADVICE}"
+            f'app/collection.py:{line}:16: DYN002 [*] boto3.resource("dynamodb") is created on '
+            f"every call of {via}; {ADVICE}"
         )
         lines.append(
-            f'app/collection.py:{line + 1}:13: DYN003 dynamodb.Table(os.environ["TABLE_NAME"]) '
+            f'app/collection.py:{line + 1}:13: DYN003 [*] dynamodb.Table(os.environ["TABLE_NAME"]) '
             f"is created on every call of {via}; {ADVICE}"
         )
     return lines
@@ -56,7 +57,7 @@ def test_text_output_for_the_crud_lambda(crud: Path) -> None:
     code, out, err = run("check")
 
     assert code == 1
-    assert out.splitlines() == [*crud_lines(), "Found 8 findings in 1 file."]
+    assert out.splitlines() == [*crud_lines(), "Found 8 findings in 1 file.", FIXABLE]
     assert err == ""
 
 
@@ -121,7 +122,7 @@ def test_exit_zero(crud: Path) -> None:
     code, out, _ = run("check", "--exit-zero")
 
     assert code == 0
-    assert out.splitlines()[-1] == "Found 8 findings in 1 file."
+    assert out.splitlines()[-2:] == ["Found 8 findings in 1 file.", FIXABLE]
 
 
 def test_clean_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,7 +143,7 @@ def test_bad_files_are_reported_and_the_rest_still_checked(crud: Path) -> None:
     code, out, err = run("check")
 
     assert code == 2
-    assert out.splitlines()[-1] == "Found 8 findings in 1 file."
+    assert out.splitlines()[-2:] == ["Found 8 findings in 1 file.", FIXABLE]
     assert err.splitlines() == [
         "error: broken.py: syntax error at line 2, column 12: '(' was never closed",
         "error: latin.py: cannot decode: invalid utf-8 byte at offset 21",
@@ -180,7 +181,10 @@ def test_python_dash_m(crud: Path) -> None:
     )
 
     assert completed.returncode == 1
-    assert completed.stdout.splitlines()[-1] == "Found 4 findings in 1 file."
+    assert completed.stdout.splitlines()[-2:] == [
+        "Found 4 findings in 1 file.",
+        "[*] 4 fixable with `dynalint fix`.",
+    ]
 
 
 def test_installed_console_script(crud: Path) -> None:
@@ -203,7 +207,7 @@ def test_stdin_is_checked_as_the_named_file_in_its_project(crud: Path) -> None:
     )
 
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [*crud_lines(), "Found 8 findings in 1 file."]
+    assert result.stdout.splitlines() == [*crud_lines(), "Found 8 findings in 1 file.", FIXABLE]
 
 
 def test_stdin_without_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,4 +217,4 @@ def test_stdin_without_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(main, ["check", "-", "--select", "DYN001"], input=source)
 
     assert result.exit_code == 1
-    assert result.stdout.startswith("-:3:5: DYN001 boto3.client('s3') is created on every call")
+    assert result.stdout.startswith("-:3:5: DYN001 [*] boto3.client('s3') is created on every")

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dynalint.report import json_report, text
+from dynalint.report import github, json_report, junit, sarif, text
+from dynalint.report.options import ReportOptions
 from dynalint.types import LintResult
 
-Reporter = Callable[[LintResult], str]
+Reporter = Callable[[LintResult, ReportOptions], str]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "junit": junit.render,
 }

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dynalint.report.options import DEFAULT_OPTIONS, ReportOptions
 from dynalint.types import Finding, LintResult
 
 
-def render(result: LintResult) -> str:
+def render(result: LintResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     document = {
         "findings": [_finding(finding) for finding in result.findings],
         "errors": [{"path": error.path, "message": error.message} for error in result.errors],
