@@ -27,7 +27,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import pre_commit  # noqa: F401 - a test dependency: fail loudly when it is missing
 import pytest
 
 pytestmark = pytest.mark.slow
