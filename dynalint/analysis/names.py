@@ -125,12 +125,15 @@ class Vocabulary:
         return qualified in MEMOIZERS or qualified in self.memoize_decorators
 
     def is_route(self, qualified: str, attribute: str | None) -> bool:
-        """A route decorator is matched by its attribute name (`@app.get`) or its full name."""
+        """A route decorator is matched by its attribute name (`@app.get(...)`), by its full
+        name, or, for a configured bare name, by the last part of its full name."""
         if qualified in ROUTE_FUNCTIONS or qualified in self.route_decorators:
             return True
-        return attribute is not None and (
+        if attribute is not None and (
             attribute in ROUTE_DECORATORS or attribute in self.route_decorators
-        )
+        ):
+            return True
+        return bool(qualified) and qualified.rpartition(".")[2] in self.route_decorators
 
 
 DEFAULT_VOCABULARY = Vocabulary()
