@@ -103,6 +103,7 @@ def test_every_check_fixture_fixes_and_settles(project: Path, workspace: Path) -
     assert "Fixed" not in again.stdout
     remaining = [line for line in first.stdout.splitlines() if " not fixed: " in line]
     findings = check.stdout.splitlines()
+    assert not [line for line in findings if " [*] " in line], "a safe fix was left undone"
     assert sorted(_path_and_code(line) for line in findings) == sorted(
         map(_path_and_code, remaining)
     )

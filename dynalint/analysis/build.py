@@ -11,8 +11,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from dynalint.analysis import names
 from dynalint.analysis.collect import Collection, FunctionRecord, collect, dotted_name
 from dynalint.analysis.flow import Classified, Qual, Resolver
-from dynalint.analysis.model import FileModel, Function, Reference, Site, Span, Value
+from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Span, Value
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
+from dynalint.types import Applicability
 
 _TEXT_LIMIT = 60
 _WHITESPACE = re.compile(r"\s+")
@@ -150,6 +151,8 @@ class _Builder:
 
     def _site(self, call: cst.Call, scope: Scope, classified: Classified) -> Site:
         applicability, request_names = self._resolver.safety(call, scope)
+        if not self._rewritable(call, scope, classified.kind):
+            applicability = Applicability.NONE
         assert scope.function is not None
         return Site(
             kind=classified.kind,
@@ -162,6 +165,17 @@ class _Builder:
             receiver=classified.receiver,
             method=classified.method,
         )
+
+    def _rewritable(self, call: cst.Call, scope: Scope, kind: Creation | None) -> bool:
+        """Whether `dynalint fix` can move this call onto the helper at all: made by boto3's
+        own functions, not by a Session or a resource from elsewhere."""
+        if kind is Creation.CLIENT:
+            return self._resolver.made_by(call, scope, "boto3.client")
+        if kind is Creation.RESOURCE:
+            return self._resolver.made_by(call, scope, "boto3.resource")
+        if kind is Creation.TABLE:
+            return self._resolver.table_resource(call, scope) is not None
+        return False
 
     def _render(self, call: cst.Call) -> str:
         text = _WHITESPACE.sub(" ", self._module.code_for_node(call)).strip()

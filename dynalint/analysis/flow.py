@@ -189,6 +189,39 @@ class Resolver:
             return Classified(kind, _service(call, kind))
         return None
 
+    # -- what the fix can rewrite ----------------------------------------------------------
+
+    def made_by(self, call: cst.Call, scope: Scope, creator: str) -> bool:
+        """The call is `creator` itself (`boto3.client`), not a method of some Session."""
+        meaning = self.meaning(call.func, scope)
+        return isinstance(meaning, Qual) and meaning.name == creator
+
+    def table_resource(self, call: cst.Call, scope: Scope) -> tuple[cst.Call, str | None] | None:
+        """The `boto3.resource("dynamodb")` call a `.Table(...)` is made on, and the name it was
+        assigned to: directly, or through one assignment in a function or, with literal
+        arguments, at module level. None when the resource comes from anywhere else."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, cst.Call):
+            return (receiver, None) if self._dynamodb_resource(receiver, scope) else None
+        if not isinstance(receiver, cst.Name):
+            return None
+        found = scope.lookup(receiver.value)
+        if found is None or len(found[1]) != 1 or not isinstance(found[1][0], Assigned):
+            return None
+        binding = found[1][0]
+        value = binding.value
+        if isinstance(value, cst.Call) and self._dynamodb_resource(value, binding.scope):
+            return value, receiver.value
+        return None
+
+    def _dynamodb_resource(self, call: cst.Call, scope: Scope) -> bool:
+        if not self.made_by(call, scope, "boto3.resource") or service_name(call) != "dynamodb":
+            return False
+        return scope.function is not None or all(_is_literal(a.value) for a in call.args)
+
     # -- fix safety ------------------------------------------------------------------------
 
     def safety(self, call: cst.Call, scope: Scope) -> tuple[Applicability, tuple[str, ...]]:
@@ -255,14 +288,28 @@ def _worst(*values: Applicability) -> Applicability:
 
 
 def _service(call: cst.Call, kind: Creation | None) -> str | None:
-    if kind not in (Creation.CLIENT, Creation.RESOURCE):
-        return None
+    return service_name(call) if kind in (Creation.CLIENT, Creation.RESOURCE) else None
+
+
+def service_argument(call: cst.Call) -> cst.Arg | None:
+    """boto3's `service_name`: the first positional argument or the keyword."""
     for arg in call.args:
-        named = arg.keyword.value if arg.keyword is not None else None
-        if named == "service_name" or (named is None and not arg.star):
-            value = arg.value
-            if isinstance(value, cst.SimpleString):
-                text = value.evaluated_value
-                return text if isinstance(text, str) else None
-            return None
+        if arg.keyword is not None and arg.keyword.value == "service_name":
+            return arg
+        if arg.keyword is None and not arg.star:
+            return arg
     return None
+
+
+def service_name(call: cst.Call) -> str | None:
+    arg = service_argument(call)
+    if arg is not None and isinstance(arg.value, cst.SimpleString):
+        text = arg.value.evaluated_value
+        return text if isinstance(text, str) else None
+    return None
+
+
+def _is_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)) or (
+        isinstance(node, cst.Name) and node.value in _CONSTANTS
+    )

@@ -15,8 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from dynalint.analysis.collect import CallRecord, Collection, collect
-from dynalint.analysis.flow import Qual, Resolver
-from dynalint.analysis.scopes import Assigned, Scope
+from dynalint.analysis.flow import Resolver, service_argument, service_name
 from dynalint.analysis.tree import children
 from dynalint.rules import BY_KIND
 from dynalint.types import Applicability, Finding
@@ -59,9 +58,7 @@ class Plan:
 
 
 def skip_reason(finding: Finding, unsafe_fixes: bool) -> str | None:
-    """Why a finding is not fixed whatever its shape, or None if its arguments allow a fix."""
-    if finding.code not in _FIXABLE:
-        return "Sessions are not rewritten: create the Session once at module level by hand"
+    """Why a finding's arguments forbid a fix, or None if they allow one."""
     if finding.applicability is Applicability.NONE:
         return "its arguments depend on the request, so a shared cache would keep one per request"
     if finding.applicability is Applicability.UNSAFE and not unsafe_fixes:
@@ -151,29 +148,36 @@ class _Planner:
         tables: list[tuple[Finding, CallRecord, _Resource]] = []
         resources: list[tuple[Finding, CallRecord]] = []
         for finding in findings:
-            reason = skip_reason(finding, self._unsafe)
-            record = self._record(finding)
-            if reason is None and record is None:
-                reason = "dynalint could not find this call again"
+            record = self._record(finding) if finding.code in _FIXABLE else None
+            reason = self._shape_reason(finding, record) or skip_reason(finding, self._unsafe)
             if reason is not None or record is None:
-                self._skip(finding, reason or "")
+                self._skip(finding, reason or _LOST)
             elif finding.code == "DYN001":
                 self._client(finding, record)
             elif finding.code == "DYN003":
-                resource = self._table_resource(record)
-                if resource is None:
-                    self._skip(
-                        finding,
-                        "its DynamoDB resource is built elsewhere; use get_dynamo_table() by hand",
-                    )
-                else:
-                    tables.append((finding, record, resource))
+                found = self._resolver.table_resource(record.node, record.scope)
+                assert found is not None
+                tables.append((finding, record, _Resource(*found)))
             else:
                 resources.append((finding, record))
         consumed = self._tables(tables)
         for finding, record in resources:
             self._resource(finding, record, consumed)
         return self._result
+
+    def _shape_reason(self, finding: Finding, record: CallRecord | None) -> str | None:
+        """Why this call cannot move onto the helper whatever its arguments."""
+        if finding.code not in _FIXABLE:
+            return _SESSION
+        if record is None:
+            return _LOST
+        creator = {"DYN001": "boto3.client", "DYN002": "boto3.resource"}.get(finding.code)
+        if creator is not None:
+            made = self._resolver.made_by(record.node, record.scope, creator)
+            return None if made else _FROM_SESSION
+        if self._resolver.table_resource(record.node, record.scope) is None:
+            return "its DynamoDB resource is built elsewhere; use get_dynamo_table() by hand"
+        return None
 
     def _record(self, finding: Finding) -> CallRecord | None:
         for record in self._calls.get((finding.line, finding.column), ()):
@@ -182,10 +186,6 @@ class _Planner:
             if kind is not None and BY_KIND[kind].code == finding.code:
                 return record
         return None
-
-    def _callee(self, record: CallRecord) -> str | None:
-        meaning = self._resolver.meaning(record.node.func, record.scope)
-        return meaning.name if isinstance(meaning, Qual) else None
 
     def _skip(self, finding: Finding, reason: str) -> None:
         self._result.skipped.append(Skip(finding, reason))
@@ -197,9 +197,6 @@ class _Planner:
     # -- clients and plain resources -------------------------------------------------------
 
     def _client(self, finding: Finding, record: CallRecord) -> None:
-        if self._callee(record) != "boto3.client":
-            self._skip(finding, _FROM_SESSION)
-            return
         self._result.replacements[record.node] = record.node.with_changes(
             func=cst.Name("get_client")
         )
@@ -208,11 +205,8 @@ class _Planner:
     def _resource(
         self, finding: Finding, record: CallRecord, consumed: dict[cst.Call, int]
     ) -> None:
-        if self._callee(record) != "boto3.resource":
-            self._skip(finding, _FROM_SESSION)
-            return
         call = record.node
-        if _service(call) != "dynamodb":
+        if service_name(call) != "dynamodb":
             self._result.replacements[call] = call.with_changes(func=cst.Name("get_resource"))
             self._fix(finding, "get_resource")
             return
@@ -234,35 +228,6 @@ class _Planner:
         self._fix(finding, "get_dynamo_resource")
 
     # -- tables ----------------------------------------------------------------------------
-
-    def _table_resource(self, record: CallRecord) -> _Resource | None:
-        """The `boto3.resource("dynamodb")` call that a `.Table(...)` receiver was built by."""
-        func = record.node.func
-        if not isinstance(func, cst.Attribute):
-            return None
-        receiver = func.value
-        if isinstance(receiver, cst.Call):
-            return self._dynamodb_resource(receiver, record.scope, None)
-        if isinstance(receiver, cst.Name):
-            found = record.scope.lookup(receiver.value)
-            if found is None or len(found[1]) != 1 or not isinstance(found[1][0], Assigned):
-                return None
-            value = found[1][0].value
-            if isinstance(value, cst.Call):
-                return self._dynamodb_resource(value, found[1][0].scope, receiver.value)
-        return None
-
-    def _dynamodb_resource(
-        self, call: cst.Call, scope: Scope, variable: str | None
-    ) -> _Resource | None:
-        meaning = self._resolver.meaning(call.func, scope)
-        if not (isinstance(meaning, Qual) and meaning.name == "boto3.resource"):
-            return None
-        if _service(call) != "dynamodb":
-            return None
-        if scope.function is None and not all(_is_literal(a.value) for a in call.args):
-            return None
-        return _Resource(call, variable)
 
     def _tables(
         self, tables: Iterable[tuple[Finding, CallRecord, _Resource]]
@@ -294,28 +259,13 @@ class _Planner:
 
 
 _FROM_SESSION = "it is made from a Session: move the Session to module level by hand"
-
-
-def _service(call: cst.Call) -> str | None:
-    first = _service_argument(call)
-    if first is not None and isinstance(first.value, cst.SimpleString):
-        value = first.value.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _service_argument(call: cst.Call) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "service_name":
-            return arg
-        if arg.keyword is None and not arg.star:
-            return arg
-    return None
+_SESSION = "Sessions are not rewritten: create the Session once at module level by hand"
+_LOST = "dynalint could not find this call again"
 
 
 def _resource_kwargs(call: cst.Call) -> list[cst.Arg]:
     """The resource call's arguments other than the service, every one as a keyword."""
-    service = _service_argument(call)
+    service = service_argument(call)
     kwargs: list[cst.Arg] = []
     positional = iter(_RESOURCE_PARAMETERS)
     for arg in call.args:
@@ -340,12 +290,6 @@ def _table_arguments(call: cst.Call) -> list[cst.Arg] | None:
 def _helper_call(name: str, args: list[cst.Arg], kwargs: list[cst.Arg]) -> cst.Call:
     every = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in (*args, *kwargs)]
     return cst.Call(func=cst.Name(name), args=every)
-
-
-def _is_literal(node: cst.BaseExpression) -> bool:
-    return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)) or (
-        isinstance(node, cst.Name) and node.value in ("True", "False", "None")
-    )
 
 
 _Assignment = tuple[cst.SimpleStatementLine, str]
