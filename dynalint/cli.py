@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from dynalint import __version__
+from dynalint.analysis.names import is_dotted_name
 from dynalint.config import Config
 from dynalint.engine import lint_paths, lint_stdin
 from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
@@ -171,6 +172,12 @@ def check(
     sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))
 
 
+def _dotted_option(value: str | None) -> str | None:
+    if value is not None and not is_dotted_name(value):
+        raise click.BadParameter(f"expected a dotted module name such as 'utils.db', got {value!r}")
+    return value
+
+
 def _terminal_wants_color() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
@@ -199,6 +206,7 @@ def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
 @click.option(
     "--helper-module",
     metavar="DOTTED.NAME",
+    callback=lambda _context, _param, value: _dotted_option(value),
     help=f"The cached helper module, relative to each file's import root "
     f"[default: helper-module setting, else {DEFAULT_HELPER_MODULE}].",
 )

@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-import keyword
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from typing import Any
 
 import pathspec
 
+from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import common_folder
 from dynalint.rules import UnknownRuleError, selected_codes
 
@@ -279,7 +279,7 @@ def _dotted_names(example: str) -> Callable[[object], tuple[str, ...]]:
     def parse(value: object) -> tuple[str, ...]:
         names = _strings(value)
         for number, name in enumerate(names, 1):
-            if not _is_dotted(name):
+            if not is_dotted_name(name):
                 raise _bad_item(f"expected dotted names such as {example!r}", name, number)
         return names
 
@@ -288,13 +288,9 @@ def _dotted_names(example: str) -> Callable[[object], tuple[str, ...]]:
 
 def _module_name(value: object) -> str:
     """The fixer writes `from <module> import ...`, so the name must be importable as written."""
-    if not isinstance(value, str) or not _is_dotted(value):
+    if not isinstance(value, str) or not is_dotted_name(value):
         raise _Invalid(f"expected a dotted module name such as 'utils.db', got {_describe(value)}")
     return value
-
-
-def _is_dotted(name: str) -> bool:
-    return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
 
 
 _KEYS: dict[str, tuple[str, Callable[[object], object]]] = {

@@ -217,3 +217,11 @@ def test_diff_exits_1_when_findings_remain_even_without_changes(project: Path) -
 
     assert (code, out) == (1, "")
     assert err.splitlines()[0] == "No fixes available."
+
+
+def test_helper_module_must_be_a_dotted_name(project: Path) -> None:
+    code, _, err = run("fix", "--helper-module", "utils.1db")
+
+    assert code == 2
+    assert "expected a dotted module name such as 'utils.db', got 'utils.1db'" in err
+    assert (project / "handler.py").read_text() == HANDLER

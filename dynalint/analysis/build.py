@@ -6,10 +6,11 @@ import re
 from dataclasses import replace
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from dynalint.analysis import names
-from dynalint.analysis.collect import Collection, FunctionRecord, collect, dotted_name
+from dynalint.analysis.collect import Collection, FunctionRecord, collect
 from dynalint.analysis.flow import Classified, Qual, Resolver
 from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Span, Value
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
@@ -106,7 +107,8 @@ class _Builder:
         if names.REQUEST_HANDLER_METHOD.fullmatch(record.name):
             node = self._class_nodes.get(id(outer))
             if node is not None and any(
-                dotted_name(base.value).endswith("RequestHandler") for base in node.bases
+                (get_full_name_for_node(base.value) or "").endswith("RequestHandler")
+                for base in node.bases
             ):
                 return "request handler"
         return None

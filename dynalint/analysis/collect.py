@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from dynalint.analysis import guards
 from dynalint.analysis.scopes import (
@@ -150,7 +151,7 @@ class _Collector:
 
     def _import(self, node: cst.Import) -> None:
         for alias in node.names:
-            dotted = dotted_name(alias.name)
+            dotted = get_full_name_for_node(alias.name) or ""
             if alias.asname is not None:
                 self._bind_name(alias.asname.name, Imported(dotted))
             else:
@@ -162,12 +163,12 @@ class _Collector:
             return
         base = self._from_module(node)
         for alias in node.names:
-            name = dotted_name(alias.name)
+            name = get_full_name_for_node(alias.name) or ""
             target = f"{base}.{name}" if base else name
             self._bind_name(alias.asname.name if alias.asname else alias.name, Imported(target))
 
     def _from_module(self, node: cst.ImportFrom) -> str:
-        written = dotted_name(node.module) if node.module is not None else ""
+        written = (get_full_name_for_node(node.module) or "") if node.module is not None else ""
         if not node.relative:
             return written
         parts = self._package.split(".") if self._package else []
@@ -329,12 +330,3 @@ def _declare(node: cst.CSTNode, scope: Scope) -> None:
     elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.BaseExpression)):
         for child in children(node):
             _declare(child, scope)
-
-
-def dotted_name(node: cst.BaseExpression) -> str:
-    """`a.b.c` for a chain of names; empty for anything else."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{dotted_name(node.value)}.{node.attr.value}"
-    return ""

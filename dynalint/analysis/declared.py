@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import configparser
 import json
-import keyword
 import os
 import re
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from dynalint.analysis.names import is_dotted_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -198,12 +199,6 @@ def _entries_in(path: Path) -> list[DeclaredEntry]:
 # --- handler strings --------------------------------------------------------------------------
 
 
-def _is_dotted_name(name: str) -> bool:
-    """A module or attribute path Python could import, such as "pkg.mod" or "Cli.run"."""
-    parts = name.split(".")
-    return all(part.isidentifier() and not keyword.iskeyword(part) for part in parts)
-
-
 def _split_handler(handler: object) -> tuple[str, str] | None:
     """Split "path/to/module.function" the way the Python Lambda runtime does.
 
@@ -215,7 +210,7 @@ def _split_handler(handler: object) -> tuple[str, str] | None:
     text = handler.strip().removeprefix("./")
     module, _, function = text.rpartition(".")
     module = module.replace("/", ".")
-    if not module or not _is_dotted_name(module) or not _is_dotted_name(function):
+    if not module or not is_dotted_name(module) or not is_dotted_name(function):
         return None
     return module, function
 
@@ -325,7 +320,7 @@ def _parse_reference(reference: object) -> tuple[str, str] | None:
     if match is None:
         return None
     module, function = match.group(1), match.group(2)
-    if not _is_dotted_name(module) or not _is_dotted_name(function):
+    if not is_dotted_name(module) or not is_dotted_name(function):
         return None
     return module, function
 

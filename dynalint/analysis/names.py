@@ -7,6 +7,7 @@ Everything here is matched against names resolved through imports, never against
 from __future__ import annotations
 
 import fnmatch
+import keyword
 import re
 from dataclasses import dataclass
 
@@ -137,6 +138,11 @@ class Vocabulary:
 
 
 DEFAULT_VOCABULARY = Vocabulary()
+
+
+def is_dotted_name(name: str) -> bool:
+    """A module or attribute path Python could import, such as `pkg.mod` or `Cli.run`."""
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
 
 
 def method_creation(receiver: Value, method: str) -> Creation | None:
