@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from dynalint import Applicability, Reach, lint_source
+from dynalint import Applicability, Reach, lint_paths, lint_source
 
 
 def found(source: str) -> list[tuple[int, str]]:
@@ -535,3 +536,51 @@ def test_values_through_or_and_conditional_expressions() -> None:
         return session.client("s3"), ddb.Table("t")
     """
     assert found(source) == [(4, "DYN004"), (5, "DYN002"), (6, "DYN001"), (6, "DYN003")]
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        pytest.param("boto3.Session | None", id="union with None"),
+        pytest.param("Optional[boto3.Session]", id="Optional"),
+        pytest.param('"boto3.Session"', id="string"),
+        pytest.param("Session", id="imported class"),
+    ],
+)
+def test_session_parameters_by_annotation(annotation: str) -> None:
+    source = f"""
+    import boto3
+    from typing import Optional
+    from boto3.session import Session
+    def upload(path, session: {annotation} = None):
+        return session.client("s3")
+    """
+    assert found(source) == [(6, "DYN001")]
+
+
+def test_functions_annotated_to_return_a_session() -> None:
+    source = """
+    import boto3
+    def ensure_session(session: None | boto3.Session = None) -> boto3.Session:
+        return session or boto3.DEFAULT_SESSION
+    def client(service_name, session=None):
+        return ensure_session(session).client(service_name)
+    """
+    assert found(source) == [(6, "DYN001")]
+
+
+def test_sessions_returned_from_another_module(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "aws.py").write_text(
+        "import boto3\n\ndef session_for(tenant) -> 'boto3.Session':\n    return TENANTS[tenant]\n"
+    )
+    (tmp_path / "handler.py").write_text(
+        "import aws\n\ndef lambda_handler(event, context):\n"
+        "    return aws.session_for(event['tenant']).client('s3')\n"
+    )
+
+    result = lint_paths([str(tmp_path / "handler.py")])
+
+    assert [(f.line, f.code, f.reach.value) for f in result.findings] == [
+        (4, "DYN001", "per-request")
+    ]

@@ -38,7 +38,7 @@ class _Builder:
         self._module = module
         self._vocabulary = vocabulary
         self._collection = collection
-        self._resolver = Resolver(collection.module)
+        self._resolver = Resolver(collection.module, return_annotations(collection))
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
     def build(self) -> FileModel:
@@ -197,12 +197,27 @@ class _Builder:
     # -- module surface --------------------------------------------------------------------
 
     def _exports(self, module_scope: Scope) -> dict[str, Value]:
+        """Module-level names holding a boto3 object, and functions annotated to return one."""
         exports: dict[str, Value] = {}
         for name in module_scope.bindings:
             meaning = self._resolver.resolve_bindings(module_scope.bindings[name])
             if isinstance(meaning, Value):
                 exports[name] = meaning
+        for record in self._collection.functions:
+            node = record.node
+            if record.outer is module_scope and isinstance(node, cst.FunctionDef) and node.returns:
+                value = self._resolver.annotated(node.returns.annotation, record.outer)
+                if value is not None:
+                    exports[record.name] = value
         return exports
+
+
+def return_annotations(collection: Collection) -> dict[str, tuple[cst.BaseExpression, Scope]]:
+    return {
+        f"{collection.module}.{r.qualname}": (r.node.returns.annotation, r.outer)
+        for r in collection.functions
+        if isinstance(r.node, cst.FunctionDef) and r.node.returns is not None
+    }
 
 
 def _aliases(module_scope: Scope) -> dict[str, str]:

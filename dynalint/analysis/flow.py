@@ -9,6 +9,7 @@ matches how such code is written: a name holds one kind of thing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -73,8 +74,13 @@ class Classified:
 
 
 class Resolver:
-    def __init__(self, module: str) -> None:
+    def __init__(
+        self, module: str, returns: Mapping[str, tuple[cst.BaseExpression, Scope]] | None = None
+    ) -> None:
+        """`returns` maps this module's functions (qualified) to their return annotation."""
         self._module = module
+        self._returns = returns or {}
+        self._parsed: list[cst.BaseExpression] = []
         self._meanings: dict[tuple[int, int], Meaning] = {}
         self._classified: dict[int, Classified | None] = {}
         self._active: set[tuple[int, int]] = set()
@@ -109,6 +115,8 @@ class Resolver:
             helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
             if helper is not None and not callee.local:
                 return helper
+            if callee.name in self._returns:
+                return self.annotated(*self._returns[callee.name])
             return Instance(callee.name) if callee.looks_like_class else None
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
@@ -156,9 +164,37 @@ class Resolver:
         if isinstance(binding, Assigned):
             return self.meaning(binding.value, binding.scope)
         if isinstance(binding, Parameter) and binding.annotation is not None:
-            annotation = self.meaning(binding.annotation, binding.scope)
-            if isinstance(annotation, Qual) and CREATORS.get(annotation.name) is Creation.SESSION:
-                return Value(Creation.SESSION)
+            return self.annotated(binding.annotation, binding.scope)
+        return None
+
+    def annotated(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
+        """A Session type annotation, also as `Session | None`, `Optional[...]` or a string."""
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            try:
+                parsed = cst.parse_expression(text) if isinstance(text, str) else None
+            except cst.ParserSyntaxError:
+                return None
+            if parsed is None:
+                return None
+            self._parsed.append(parsed)  # memo keys are ids: keep the node alive
+            return self.annotated(parsed, scope)
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            return self.annotated(annotation.left, scope) or self.annotated(annotation.right, scope)
+        if isinstance(annotation, cst.Subscript):
+            wrapper = self.meaning(annotation.value, scope)
+            if isinstance(wrapper, Qual) and wrapper.name in ("typing.Optional", "typing.Union"):
+                for element in annotation.slice:
+                    if isinstance(element.slice, cst.Index):
+                        found = self.annotated(element.slice.value, scope)
+                        if found is not None:
+                            return found
+            return None
+        meaning = self.meaning(annotation, scope)
+        if isinstance(meaning, Qual) and CREATORS.get(meaning.name) is Creation.SESSION:
+            return Value(Creation.SESSION)
         return None
 
     # -- creating calls --------------------------------------------------------------------
@@ -182,6 +218,11 @@ class Resolver:
                     return Classified(creator, _service(call, creator))
                 if not receiver.local and not receiver.is_external:
                     return Classified(None, _service(call, Creation.CLIENT), receiver.name, method)
+            if receiver is None and isinstance(func.value, cst.Call):
+                # `other_module.make_session().client(...)`: its exports say what it returns.
+                maker = self.meaning(func.value.func, scope)
+                if isinstance(maker, Qual) and not maker.local and not maker.is_external:
+                    return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
             return None
         callee = self.meaning(func, scope)
         if isinstance(callee, Qual) and callee.name in CREATORS:

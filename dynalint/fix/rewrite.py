@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from dynalint.analysis.build import return_annotations
 from dynalint.analysis.collect import CallRecord, Collection, collect
 from dynalint.analysis.flow import Resolver, service_argument, service_name
 from dynalint.analysis.tree import children
@@ -133,7 +134,7 @@ class _Resource:
 class _Planner:
     def __init__(self, module: cst.Module, collection: Collection, unsafe_fixes: bool) -> None:
         self._collection = collection
-        self._resolver = Resolver(collection.module)
+        self._resolver = Resolver(collection.module, return_annotations(collection))
         self._unsafe = unsafe_fixes
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self._calls: dict[tuple[int, int], list[CallRecord]] = {}
