@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -109,6 +109,15 @@ def project_files(
     return sorted(found)
 
 
+def files_named(
+    root: Path, accept: Callable[[str], bool], excludes: Excludes = DEFAULT_EXCLUDES
+) -> list[Path]:
+    """Other files of the project (SAM templates, serverless.yml), walked by the same rules."""
+    if not root.is_dir():
+        return []
+    return sorted(Path(path) for path, _ in _walk(str(root.resolve()), (), "", excludes, accept))
+
+
 def is_test_file(path: Path, root: Path) -> bool:
     """Tests build clients per call on purpose; judged relative to root so a tmp or CI
     folder called `test` above the project does not turn every file into a test."""
@@ -188,8 +197,16 @@ def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
     return ignores
 
 
+def _is_python(name: str) -> bool:
+    return name.endswith(".py")
+
+
 def _walk(
-    folder: str, ignores: tuple[_Ignore, ...], relative: str, excludes: Excludes
+    folder: str,
+    ignores: tuple[_Ignore, ...],
+    relative: str,
+    excludes: Excludes,
+    accept: Callable[[str], bool] = _is_python,
 ) -> Iterator[tuple[str, str]]:
     """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
 
@@ -203,9 +220,9 @@ def _walk(
             if _is_skipped_folder(entry, excludes) or excludes.matches(entry.path, is_dir=True):
                 continue
             if not _is_ignored(ignores, entry.path, is_dir=True):
-                yield from _walk(entry.path, ignores, inner, excludes)
+                yield from _walk(entry.path, ignores, inner, excludes, accept)
         elif (
-            entry.name.endswith(".py")
+            accept(entry.name)
             and entry.is_file()
             and not _is_ignored(ignores, entry.path, is_dir=False)
             and not excludes.matches(entry.path, is_dir=False)

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from dynalint.analysis.names import is_dotted_name
+from dynalint.discovery import files_named
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -46,7 +47,6 @@ class DeclaredEntry:
     source: str
 
 
-_SKIPPED_DIRS = frozenset({"node_modules", "build", "dist", "__pycache__", ".aws-sam"})
 _TEMPLATE_NAMES = frozenset({"template.yaml", "template.yml", "template.json"})
 _TEMPLATE_SUFFIXES = (".template.yaml", ".template.yml")
 _SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml"})
@@ -89,40 +89,8 @@ def console_scripts(root: Path) -> list[DeclaredEntry]:
 
 
 def _declaring_files(root: Path) -> list[Path]:
-    """Template and serverless files under root, in path order so output is deterministic."""
-    return sorted(_walk(root), key=lambda path: path.relative_to(root).parts)
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    """Recurse with os.scandir; symlinked folders are not followed, so cycles cannot loop."""
-    try:
-        with os.scandir(folder) as scan:
-            found = list(scan)
-    except OSError:
-        return
-    for entry in found:
-        path = Path(entry.path)
-        if _is_folder(entry):
-            if not _is_skipped_folder(path):
-                yield from _walk(path)
-        elif _is_declaring_name(entry.name):
-            yield path
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    """A real folder; a broken or unreadable entry counts as not one rather than raising."""
-    try:
-        return entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False
-
-
-def _is_skipped_folder(path: Path) -> bool:
-    """Hidden folders, dependencies, virtualenvs and build output hold no project templates."""
-    name = path.name
-    if name.startswith(".") or name in _SKIPPED_DIRS:
-        return True
-    return (path / "pyvenv.cfg").is_file()
+    """Template and serverless files under root, found by discovery's own walking rules."""
+    return files_named(root, _is_declaring_name)
 
 
 def _is_declaring_name(name: str) -> bool:
