@@ -68,7 +68,9 @@ def fix_paths(
     linted = lint_paths(paths, config)
     files = {
         source.display: source.path
-        for source in discover(paths, include_tests=config.include_tests).files
+        for source in discover(
+            paths, include_tests=config.include_tests, excludes=config.excludes
+        ).files
     }
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in linted.findings:
@@ -81,11 +83,10 @@ def fix_paths(
         if isinstance(outcome, FileError):
             errors.append(outcome)
             unfixed.extend(Skip(f, outcome.message) for f in findings)
-        elif outcome.fixed:
+            continue
+        unfixed.extend(outcome.unfixed)
+        if outcome.fixed:
             rewrites.append(outcome)
-            unfixed.extend(outcome.unfixed)
-        else:
-            unfixed.extend(outcome.unfixed)
     rewrites, helpers = _with_helpers(rewrites, helper_module, errors, unfixed)
     rewrites = _settled(rewrites, helpers, paths, config, errors, unfixed)
     roots = {module_path(import_root(r.change.path), helper_module) for r in rewrites}
@@ -101,7 +102,10 @@ def fix_paths(
 def _rewrite(
     path: Path, display: str, findings: list[Finding], unsafe_fixes: bool, helper_module: str
 ) -> _Rewrite | FileError:
-    before = path.read_bytes()
+    try:
+        before = path.read_bytes()
+    except OSError as error:
+        return FileError(display, f"cannot read: {error.strerror or error}")
     text, encoding = decode(before)
     context = CodemodContext(filename=str(path), full_module_name=module_name(path))
     command = CacheBoto3Objects(context, helper_module, unsafe_fixes, findings=findings)
