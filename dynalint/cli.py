@@ -17,10 +17,16 @@ from dynalint.analysis.names import is_dotted_name
 from dynalint.config import Config
 from dynalint.engine import lint_paths, lint_stdin
 from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
-from dynalint.fix.fixer import fix_paths
+from dynalint.fix.fixer import FileChange, fix_paths
 from dynalint.fix.write import write_changes
 from dynalint.report import REPORTERS, fixes
-from dynalint.report.options import LineReader, ReportOptions, file_line_reader
+from dynalint.report.options import (
+    ArtifactChange,
+    Fixes,
+    LineReader,
+    ReportOptions,
+    file_line_reader,
+)
 from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
 from dynalint.settings import Settings, SettingsError, settings_for
 from dynalint.text import decode
@@ -154,7 +160,8 @@ def check(
 ) -> None:
     """Report boto3 objects created per request under PATHS (default: .; '-' for stdin)."""
     reader = file_line_reader()
-    if selection.paths == ["-"]:
+    stdin = selection.paths == ["-"]
+    if stdin:
         data = sys.stdin.buffer.read()
         name = stdin_filename or "-"
         result = lint_stdin(data, name, selection.config)
@@ -162,7 +169,8 @@ def check(
     else:
         result = lint_paths(selection.paths, selection.config)
     color = output_file is None and not no_color and _terminal_wants_color()
-    options = ReportOptions(show_source, color, statistics, quiet, reader)
+    fixes = _sarif_fixes(selection) if output_format == "sarif" and not stdin else {}
+    options = ReportOptions(show_source, color, statistics, quiet, reader, fixes)
     report = REPORTERS[output_format](result, options)
     if output_file is None:
         click.echo(report, nl=False)
@@ -170,6 +178,27 @@ def check(
         Path(output_file).write_text(report, encoding="utf-8")
     _report_errors(result.errors)
     sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))
+
+
+def _sarif_fixes(selection: _Selection) -> Fixes:
+    """What plain `dynalint fix` would write, for the findings it would remove."""
+    module = selection.settings.helper_module or DEFAULT_HELPER_MODULE
+    planned = fix_paths(selection.paths, selection.config, helper_module=module)
+    fixes: dict[tuple[str, int, int, str], tuple[ArtifactChange, ...]] = {}
+    for change in planned.changes:
+        if change.before is None:
+            continue
+        helpers = [h for h in planned.helpers if h.path.parent in change.path.parents]
+        artifacts = tuple(_artifact(c) for c in (change, *helpers))
+        for finding in planned.fixed:
+            if finding.path == change.display:
+                fixes[(finding.path, finding.line, finding.column, finding.code)] = artifacts
+    return fixes
+
+
+def _artifact(change: FileChange) -> ArtifactChange:
+    before = change.before.decode(change.encoding) if change.before is not None else None
+    return ArtifactChange(change.display, before, change.after.decode(change.encoding))
 
 
 def _dotted_option(value: str | None) -> str | None:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from dynalint.cli import main
 from tests.conftest import FIXTURES
+from tests.test_reports import validate_sarif
 
 CRUD = FIXTURES / "check" / "crud"
 ADVICE = "create it once at module level or use a cached helper"
@@ -218,3 +219,22 @@ def test_stdin_without_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
     assert result.exit_code == 1
     assert result.stdout.startswith("-:3:5: DYN001 [*] boto3.client('s3') is created on every")
+
+
+def test_sarif_carries_the_fix_that_dynalint_fix_writes(crud: Path) -> None:
+    code, out, _ = run("check", "--format", "sarif")
+    document = json.loads(out)
+    validate_sarif(document)
+    results = document["runs"][0]["results"]
+    changes = results[0]["fixes"][0]["artifactChanges"]
+    run("fix")
+
+    assert code == 1
+    assert all("fixes" in result for result in results)
+    assert [change["artifactLocation"]["uri"] for change in changes] == [
+        "app/collection.py",
+        "aws_helpers.py",
+    ]
+    for change in changes:
+        written = (crud / change["artifactLocation"]["uri"]).read_text()
+        assert change["replacements"][0]["insertedContent"]["text"] == written

@@ -378,11 +378,15 @@ def test_junit_stays_well_formed_with_control_characters() -> None:
 # --- sarif ---------------------------------------------------------------------------------------
 
 
-def sarif_document(result: LintResult) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(sarif.render(result, ReportOptions()))
+def validate_sarif(document: dict[str, Any]) -> None:
     validator = jsonschema.validators.validator_for(SCHEMA)
     validator.check_schema(SCHEMA)
     validator(SCHEMA).validate(document)
+
+
+def sarif_document(result: LintResult) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(sarif.render(result, ReportOptions()))
+    validate_sarif(document)
     return document
 
 

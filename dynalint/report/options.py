@@ -8,8 +8,8 @@ never touch the file system themselves and tests can feed them lines.
 from __future__ import annotations
 
 import tokenize
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dynalint.rules import BY_CODE
@@ -24,12 +24,26 @@ def _no_source(path: str, line: int) -> str | None:
 
 
 @dataclass(frozen=True)
+class ArtifactChange:
+    """A file's whole text before (None: a new file) and after `dynalint fix`."""
+
+    path: str
+    before: str | None
+    after: str
+
+
+# (path, line, column, code) of a finding -> the file changes of the fix that removes it.
+Fixes = Mapping[tuple[str, int, int, str], tuple[ArtifactChange, ...]]
+
+
+@dataclass(frozen=True)
 class ReportOptions:
     show_source: bool = False
     color: bool = False
     statistics: bool = False
     quiet: bool = False
     read_line: LineReader = _no_source
+    fixes: Fixes = field(default_factory=dict)
 
 
 DEFAULT_OPTIONS = ReportOptions()

@@ -4,11 +4,11 @@ Every rule is listed in `tool.driver.rules`, not only those found, so dashboards
 catalogue and keep a rule's history when a run finds nothing for it. Columns are code points
 (`columnKind`), as the parser counts them; our end columns are already SARIF's exclusive ones.
 
-No `fixes` are emitted. A SARIF fix must carry `artifactChanges` whose replacements say exactly
-what text goes where; the text (the helper call, the helper import, maybe a new helper module) is
-only known to `dynalint fix`, which rewrites and verifies whole files. A replacement with only a
-`deletedRegion` would tell consumers to delete the call, which is wrong. Instead each result says
-`properties.fixable` (safe or unsafe fix exists) next to `properties.applicability`.
+A result that plain `dynalint fix` removes carries that fix as SARIF `fixes`: the text only
+`dynalint fix` knows (the helper call, the helper import, perhaps a new helper module), given by
+the caller in `options.fixes` as whole files, each one replacement of the file's whole text (a
+new helper module: an insertion into an empty file). One fix may resolve several results of the
+same file. Each result also says `properties.fixable` next to `properties.applicability`.
 
 File errors are `toolExecutionNotifications` of the one invocation, which is then marked
 unsuccessful, so code scanning shows that part of the code was not analysed.
@@ -24,7 +24,13 @@ from typing import Any
 from urllib.parse import quote
 
 from dynalint import __version__
-from dynalint.report.options import DEFAULT_OPTIONS, ReportOptions, is_fixable, unsafe_fix
+from dynalint.report.options import (
+    DEFAULT_OPTIONS,
+    ArtifactChange,
+    ReportOptions,
+    is_fixable,
+    unsafe_fix,
+)
 from dynalint.rules import RULES
 from dynalint.rules.base import Rule
 from dynalint.types import FileError, Finding, LintResult
@@ -44,7 +50,7 @@ def render(result: LintResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
         "tool": {"driver": _driver()},
         "columnKind": "unicodeCodePoints",
         "invocations": [_invocation(result.errors)],
-        "results": [_result(finding) for finding in result.findings],
+        "results": [_result(finding, options) for finding in result.findings],
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
@@ -80,8 +86,11 @@ def section(doc: str, title: str) -> str | None:
     return " ".join(match.group(1).split()) if match else None
 
 
-def _result(finding: Finding) -> Json:
+def _result(finding: Finding, options: ReportOptions) -> Json:
     result: Json = {"ruleId": finding.code}
+    changes = options.fixes.get((finding.path, finding.line, finding.column, finding.code))
+    if changes:
+        result["fixes"] = [_fix(changes)]
     if finding.code in RULE_INDEX:
         result["ruleIndex"] = RULE_INDEX[finding.code]
     location = {"artifactLocation": artifact(finding.path), "region": _region(finding)}
@@ -95,6 +104,27 @@ def _result(finding: Finding) -> Json:
             "applicability": finding.applicability.value,
             "fixable": is_fixable(finding) or unsafe_fix(finding),
         },
+    }
+
+
+def _fix(changes: tuple[ArtifactChange, ...]) -> Json:
+    return {
+        "description": {"text": "Move it onto the cached helper module (dynalint fix)"},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact(change.path),
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "charOffset": 0,
+                            "charLength": len(change.before or ""),
+                        },
+                        "insertedContent": {"text": change.after},
+                    }
+                ],
+            }
+            for change in changes
+        ],
     }
 
 
