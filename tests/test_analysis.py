@@ -584,3 +584,77 @@ def test_sessions_returned_from_another_module(tmp_path: Path) -> None:
     assert [(f.line, f.code, f.reach.value) for f in result.findings] == [
         (4, "DYN001", "per-request")
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import boto3
+            class Store:
+                def __init__(self):
+                    self._client = None
+                @property
+                def client(self):
+                    if self._client is None:
+                        self._client = boto3.client("s3")
+                    return self._client
+            STORE = Store()
+            def handler(event, context):
+                return STORE.client.list_buckets()
+            """,
+            [],
+            id="cached on an instance built at import time",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Store:
+                def __init__(self):
+                    self._client = None
+                def client(self):
+                    self._client = self._client or boto3.client("s3")
+                    return self._client
+            def handler(event, context):
+                return Store().client()
+            """,
+            [(7, "DYN001")],
+            id="cached on an instance built per request",
+        ),
+        pytest.param(
+            """
+            import boto3
+            _client = None
+            def client():
+                global _client
+                _client = _client or boto3.client("s3")
+                return _client
+            """,
+            [],
+            id="global or-default",
+        ),
+    ],
+)
+def test_per_instance_and_or_default_caches(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+def test_per_instance_cache_follows_the_class_instantiation() -> None:
+    source = textwrap.dedent(
+        """\
+        import boto3
+        class Store:
+            def __init__(self):
+                self._client = None
+            def client(self):
+                if not self._client:
+                    self._client = boto3.client("s3")
+                return self._client
+        def lambda_handler(event, context):
+            return Store().client()
+        """
+    )
+    (finding,) = lint_source(source, "app.py").findings
+
+    assert finding.chain == ("app.py:lambda_handler", "app.py:Store.__init__")

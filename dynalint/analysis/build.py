@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 import libcst as cst
@@ -10,7 +11,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from dynalint.analysis import names
-from dynalint.analysis.collect import Collection, FunctionRecord, collect
+from dynalint.analysis.collect import CallRecord, Collection, FunctionRecord, collect
 from dynalint.analysis.flow import Classified, Qual, Resolver
 from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Span, Value
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
@@ -45,8 +46,7 @@ class _Builder:
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
-        memoized = {name for name, function in functions.items() if function.memoized}
-        sites, references = self._calls(memoized)
+        sites, references = self._calls(functions)
         references.extend(self._values())
         module_scope = self._collection.module_scope
         return FileModel(
@@ -119,16 +119,19 @@ class _Builder:
 
     # -- calls and values ------------------------------------------------------------------
 
-    def _calls(self, memoized: set[str]) -> tuple[list[tuple[cst.Call, Site]], list[Reference]]:
+    def _calls(
+        self, functions: Mapping[str, Function]
+    ) -> tuple[list[tuple[cst.Call, Site]], list[Reference]]:
         sites: list[tuple[cst.Call, Site]] = []
         references: list[Reference] = []
         for record in self._collection.calls:
             scope = record.scope
             classified = self._resolver.classify(record.node, scope)
             if classified is not None:
-                function = scope.function
-                if function is not None and not record.lazy and function not in memoized:
-                    sites.append((record.node, self._site(record.node, scope, classified)))
+                function = _runs_in(record, functions)
+                if function is not None and not record.lazy and not functions[function].memoized:
+                    site = self._site(record.node, scope, classified)
+                    sites.append((record.node, replace(site, function=function)))
                 continue
             reference = self._reference(record.node.func, scope, call=True, once=record.lazy)
             if reference is not None:
@@ -210,6 +213,17 @@ class _Builder:
                 if value is not None:
                     exports[record.name] = value
         return exports
+
+
+def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | None:
+    """The function whose runs a creation follows: its own, or for one cached on `self`, the
+    class's `__init__`, since it then runs once per instance."""
+    if record.per_instance:
+        owner = record.scope.method_owner()
+        initialiser = f"{owner[0].qualname}.__init__" if owner else None
+        if initialiser in functions:
+            return initialiser
+    return record.scope.function
 
 
 def return_annotations(collection: Collection) -> dict[str, tuple[cst.BaseExpression, Scope]]:

@@ -28,9 +28,12 @@ from dynalint.analysis.tree import children
 
 @dataclass(frozen=True)
 class CallRecord:
+    """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance."""
+
     node: cst.Call
     scope: Scope
     lazy: bool
+    per_instance: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ class _Collector:
         self._package = module_name if is_package else module_name.rpartition(".")[0]
         self.scope = Scope(ScopeKind.MODULE, "", None, None)
         self.result = Collection(module_name, self.scope)
-        self._lazy_nodes: set[int] = set()
-        self._lazy_depth = 0
+        self._lazy_nodes: dict[int, guards.Lifetime] = {}
+        self._depth = {lifetime: 0 for lifetime in guards.Lifetime}
         self._lambda_names: dict[int, str] = {}
         self._anonymous = 0
         self._handlers: dict[type[cst.CSTNode], Callable[[Any], None]] = {
@@ -114,14 +117,16 @@ class _Collector:
         }
 
     def walk(self, node: cst.CSTNode) -> None:
-        lazy = id(node) in self._lazy_nodes
-        self._lazy_depth += lazy
+        lifetime = self._lazy_nodes.get(id(node))
+        if lifetime is not None:
+            self._depth[lifetime] += 1
         handler = self._handlers.get(type(node))
         if handler is not None:
             handler(node)
         else:
             self._children(node)
-        self._lazy_depth -= lazy
+        if lifetime is not None:
+            self._depth[lifetime] -= 1
 
     def _children(self, node: cst.CSTNode) -> None:
         for child in children(node):
@@ -138,13 +143,16 @@ class _Collector:
     # -- lazy-initialisation regions -------------------------------------------------------
 
     def _if(self, node: cst.If) -> None:
-        if self.scope.is_function and guards.guards_target(node, self.scope):
-            self._lazy_nodes.add(id(node.body))
+        lifetime = guards.guards_target(node, self.scope) if self.scope.is_function else None
+        if lifetime is not None:
+            self._lazy_nodes[id(node.body)] = lifetime
         self._children(node)
 
     def _indented_block(self, node: cst.IndentedBlock) -> None:
         if self.scope.is_function:
-            self._lazy_nodes.update(id(s) for s in guards.after_early_exit(node.body, self.scope))
+            rest, lifetime = guards.after_early_exit(node.body, self.scope)
+            if lifetime is not None:
+                self._lazy_nodes.update((id(s), lifetime) for s in rest)
         self._children(node)
 
     # -- imports ---------------------------------------------------------------------------
@@ -244,6 +252,9 @@ class _Collector:
         for target in node.targets:
             self._bind_target(target.target, node.value)
         self._note_value(node.value)
+        lifetime = guards.or_default(node, self.scope) if self.scope.is_function else None
+        if lifetime is not None:
+            self._lazy_nodes[id(node.value)] = lifetime
         self._children(node)
 
     def _ann_assign(self, node: cst.AnnAssign) -> None:
@@ -302,7 +313,9 @@ class _Collector:
     # -- uses ------------------------------------------------------------------------------
 
     def _call(self, node: cst.Call) -> None:
-        self.result.calls.append(CallRecord(node, self.scope, self._lazy_depth > 0))
+        lazy = self._depth[guards.Lifetime.PROCESS] > 0
+        per_instance = self._depth[guards.Lifetime.INSTANCE] > 0
+        self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance))
         for arg in node.args:
             self._note_value(arg.value)
         self._children(node)
@@ -318,7 +331,8 @@ class _Collector:
 
     def _note_value(self, node: cst.BaseExpression) -> None:
         if isinstance(node, _VALUE_NODES):
-            self.result.values.append(ValueRecord(node, self.scope, self._lazy_depth > 0))
+            lazy = self._depth[guards.Lifetime.PROCESS] > 0
+            self.result.values.append(ValueRecord(node, self.scope, lazy))
 
 
 def _declare(node: cst.CSTNode, scope: Scope) -> None:

@@ -7,12 +7,15 @@ module-level dict entry:
         _table = make_table()               return _client
                                         _client = boto3.client("s3")
 
-An instance attribute (`self._client`) does not count: the instance may itself be per request.
+`x = x or make()` counts too. An instance attribute (`self._client`) makes the creation run
+once per instance rather than once per process: it then runs as often as the class is
+instantiated, which the caller judges from the class's `__init__`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from enum import Enum
 
 import libcst as cst
 
@@ -22,30 +25,61 @@ from dynalint.analysis.tree import children
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
 
 
-def guards_target(node: cst.If, scope: Scope) -> bool:
+class Lifetime(Enum):
+    """How long what a guarded block creates lives, and so how often the block runs."""
+
+    PROCESS = "process"
+    INSTANCE = "instance"
+
+
+def guards_target(node: cst.If, scope: Scope) -> Lifetime | None:
     """The `if` body assigns a long-lived target that the test looks at."""
-    mentioned = _mentions(node.test)
-    return any(_key(target) in mentioned for target in _targets(node.body, scope))
+    return _longest(_mentions(node.test), _targets(node.body, scope))
 
 
 def after_early_exit(
     statements: Sequence[cst.BaseStatement], scope: Scope
-) -> Sequence[cst.BaseStatement]:
+) -> tuple[Sequence[cst.BaseStatement], Lifetime | None]:
     """The statements after `if <target>: return <target>` that go on to assign that target."""
     for index, statement in enumerate(statements):
         if not (isinstance(statement, cst.If) and statement.orelse is None):
             continue
         if not _exits(statement.body):
             continue
-        mentioned = _mentions(statement.test)
         rest = statements[index + 1 :]
-        if any(_key(target) in mentioned for s in rest for target in _targets(s, scope)):
-            return rest
-    return ()
+        targets = (found for s in rest for found in _targets(s, scope))
+        lifetime = _longest(_mentions(statement.test), targets)
+        if lifetime is not None:
+            return rest, lifetime
+    return (), None
 
 
-def _targets(node: cst.CSTNode, scope: Scope) -> Iterator[cst.BaseExpression]:
-    return (target for target in _assigned(node) if _long_lived(target, scope))
+def or_default(node: cst.Assign, scope: Scope) -> Lifetime | None:
+    """`_client = _client or boto3.client(...)`: the right side runs only while unset."""
+    value = node.value
+    if len(node.targets) != 1 or not isinstance(value, cst.BooleanOperation):
+        return None
+    if not isinstance(value.operator, cst.Or):
+        return None
+    target = node.targets[0].target
+    lifetime = _lifetime(target, scope)
+    return lifetime if lifetime is not None and target.deep_equals(value.left) else None
+
+
+def _longest(
+    mentioned: set[str], targets: Iterator[tuple[cst.BaseExpression, Lifetime]]
+) -> Lifetime | None:
+    found = {lifetime for target, lifetime in targets if _key(target) in mentioned}
+    if Lifetime.PROCESS in found:
+        return Lifetime.PROCESS
+    return Lifetime.INSTANCE if found else None
+
+
+def _targets(node: cst.CSTNode, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Lifetime]]:
+    for target in _assigned(node):
+        lifetime = _lifetime(target, scope)
+        if lifetime is not None:
+            yield target, lifetime
 
 
 def _assigned(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
@@ -71,17 +105,28 @@ def _assigned(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
                 yield from _assigned(item)
 
 
-def _long_lived(target: cst.BaseExpression, scope: Scope) -> bool:
+def _lifetime(target: cst.BaseExpression, scope: Scope) -> Lifetime | None:
     if isinstance(target, cst.Name):
-        return target.value in scope.declared_global or target.value in scope.declared_nonlocal
+        declared = scope.declared_global | scope.declared_nonlocal
+        return Lifetime.PROCESS if target.value in declared else None
     if isinstance(target, cst.Attribute):
-        return _is_class_reference(target.value)
+        return _attribute_lifetime(target.value, scope)
     if isinstance(target, cst.Subscript):
         holder = target.value
         if isinstance(holder, cst.Name):
-            return holder.value not in scope.bindings
-        return isinstance(holder, cst.Attribute) and _is_class_reference(holder.value)
-    return False
+            return Lifetime.PROCESS if holder.value not in scope.bindings else None
+        if isinstance(holder, cst.Attribute):
+            return _attribute_lifetime(holder.value, scope)
+    return None
+
+
+def _attribute_lifetime(holder: cst.BaseExpression, scope: Scope) -> Lifetime | None:
+    if _is_class_reference(holder):
+        return Lifetime.PROCESS
+    owner = scope.method_owner()
+    if owner is not None and isinstance(holder, cst.Name) and holder.value == owner[1]:
+        return Lifetime.INSTANCE
+    return None
 
 
 def _is_class_reference(node: cst.BaseExpression) -> bool:
