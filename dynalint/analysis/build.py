@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from dynalint.analysis import names
 from dynalint.analysis.collect import CallRecord, Collection, FunctionRecord, collect
 from dynalint.analysis.flow import Classified, Qual, Resolver
 from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Span, Value
+from dynalint.analysis.positions import spans
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
 from dynalint.types import Applicability
 
@@ -194,8 +194,8 @@ class _Builder:
         """Positions cost a pass of their own, so only modules with sites pay for them."""
         if not sites:
             return ()
-        positions = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return tuple(_with_span(site, positions[call]) for call, site in sites)
+        found = spans(self._module, [call for call, _ in sites])
+        return tuple(replace(site, span=found[id(call)]) for call, site in sites)
 
     # -- module surface --------------------------------------------------------------------
 
@@ -241,11 +241,6 @@ def _aliases(module_scope: Scope) -> dict[str, str]:
         if imported:
             aliases[name] = imported[0]
     return aliases
-
-
-def _with_span(site: Site, where: CodeRange) -> Site:
-    span = Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
-    return replace(site, span=span)
 
 
 def _is_slash_command(decorator: cst.Call) -> bool:

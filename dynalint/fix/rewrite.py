@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from dynalint.analysis.build import return_annotations
 from dynalint.analysis.collect import CallRecord, Collection, collect
 from dynalint.analysis.flow import Resolver, service_argument, service_name
+from dynalint.analysis.positions import spans
 from dynalint.analysis.tree import children
 from dynalint.rules import BY_KIND
 from dynalint.types import Applicability, Finding
@@ -136,11 +136,11 @@ class _Planner:
         self._collection = collection
         self._resolver = Resolver(collection.module, return_annotations(collection))
         self._unsafe = unsafe_fixes
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = spans(module, [record.node for record in collection.calls])
         self._calls: dict[tuple[int, int], list[CallRecord]] = {}
         for record in collection.calls:
-            start = positions[record.node].start
-            self._calls.setdefault((start.line, start.column + 1), []).append(record)
+            start = positions[id(record.node)]
+            self._calls.setdefault((start.line, start.column), []).append(record)
         self._statements = _assignment_statements(module)
         self._bodies = {id(r.scope): r.node for r in collection.functions}
         self._result = Plan()
