@@ -16,6 +16,8 @@ Suppressions = dict[int, frozenset[str] | None]
 def suppressions(source: str) -> Suppressions:
     """The noqa comments of a module by line; only real comments count, never strings."""
     found: Suppressions = {}
+    if "noqa" not in source.lower():
+        return found
     for line, comment in _comments(source):
         match = _NOQA.search(comment)
         if match is None:

@@ -19,6 +19,10 @@ from libcst._nodes.internal import CodegenState
 from dynalint.analysis.model import Span
 
 
+class _AllFound(Exception):
+    """Stops code generation once the last node asked for has its range."""
+
+
 @dataclass(frozen=False)
 class _Counting(CodegenState):
     wanted: frozenset[int] = frozenset()
@@ -55,6 +59,8 @@ class _Counting(CodegenState):
         line, column = self.line, self.column
         yield
         self.found[id(node)] = Span(line, column + 1, self.line, self.column + 1)
+        if len(self.found) == len(self.wanted):
+            raise _AllFound
 
 
 def spans(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Span]:
@@ -64,5 +70,8 @@ def spans(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[int, Span]
         default_newline=module.default_newline,
         wanted=frozenset(id(node) for node in nodes),
     )
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
     return state.found
