@@ -74,7 +74,6 @@ class _Builder:
             entry=entry,
             runs_once="command" in kinds,
             memoized="memoized" in kinds,
-            positional=positional,
         )
 
     def _decorator_kind(self, decorator: cst.BaseExpression, scope: Scope) -> str | None:
@@ -164,7 +163,6 @@ class _Builder:
             span=Span(0, 0, 0, 0),
             text=self._render(call),
             function=scope.function,
-            service=classified.service,
             request_names=request_names,
             applicability=applicability,
             receiver=classified.receiver,

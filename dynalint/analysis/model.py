@@ -55,7 +55,6 @@ class Site:
     span: Span
     text: str
     function: str
-    service: str | None = None
     request_names: tuple[str, ...] = ()
     applicability: Applicability = Applicability.SAFE
     receiver: str | None = None
@@ -69,7 +68,6 @@ class Function:
     entry: str | None = None
     runs_once: bool = False
     memoized: bool = False
-    positional: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
-from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Value
+from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
 from dynalint.analysis.names import method_creation
 from dynalint.discovery import import_root
 from dynalint.types import Reach
@@ -72,8 +72,7 @@ class Project:
         kind = method_creation(value, site.method) if value is not None else None
         if kind is None:
             return site
-        service = site.service if kind in (Creation.CLIENT, Creation.RESOURCE) else None
-        return replace(site, kind=kind, service=service)
+        return replace(site, kind=kind)
 
     def _locate(self, target: str, origin: Path, hops: int) -> list[tuple[Path, tuple[str, ...]]]:
         parts = target.split(".")
