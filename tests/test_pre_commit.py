@@ -12,10 +12,10 @@ Two facts about pre-commit shape this module:
   a temporary repository holding one commit of the working tree (tracked and untracked files,
   minus what .gitignore ignores). On a clean CI clone that is the checkout as it is.
 * ``try-repo`` always uses a throwaway store and rebuilds the hook environment on every call
-  (about 6 s), whatever ``PRE_COMMIT_HOME`` says. One test uses it, as a developer trying the
-  hooks would; the others run ``pre-commit run`` with the very config ``try-repo`` writes
-  (the snapshot and its commit) against a ``PRE_COMMIT_HOME`` shared by the module, so that
-  environment is built once.
+  (about 6 s), whatever ``PRE_COMMIT_HOME`` says. Each hook's first trial uses it, as a
+  developer trying the hooks would; the rest run ``pre-commit run`` with the very config
+  ``try-repo`` writes (the snapshot and its commit) against a ``PRE_COMMIT_HOME`` shared by the
+  module, so that environment is built once.
 """
 
 from __future__ import annotations
@@ -226,10 +226,10 @@ def test_try_repo_blocks_a_per_request_client(
     assert any(line.startswith(expected_finding_prefix()) for line in out.splitlines()), out
 
 
-def test_module_level_client_passes(tmp_path: Path, env: dict[str, str], config: Path) -> None:
+def test_module_level_client_passes(tmp_path: Path, env: dict[str, str], hook_repo: Path) -> None:
     project = make_project(tmp_path / "clean", env, MODULE_LEVEL_STORE)
 
-    code, out = pre_commit(project, env, "run", "--config", str(config), "dynalint", "--all-files")
+    code, out = pre_commit(project, env, "try-repo", str(hook_repo), "dynalint", "--all-files")
 
     assert code == 0, out
     assert "DYN001" not in out
@@ -251,10 +251,10 @@ def test_changed_file_alone_is_judged_with_the_whole_project(
 
 
 def test_fix_hook_rewrites_then_passes(
-    lambda_project: Path, env: dict[str, str], config: Path
+    lambda_project: Path, env: dict[str, str], config: Path, hook_repo: Path
 ) -> None:
     first, out = pre_commit(
-        lambda_project, env, "run", "--config", str(config), "dynalint-fix", "--all-files"
+        lambda_project, env, "try-repo", str(hook_repo), "dynalint-fix", "--all-files"
     )
 
     assert first != 0, out
