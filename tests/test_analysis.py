@@ -658,3 +658,7 @@ def test_per_instance_cache_follows_the_class_instantiation() -> None:
     (finding,) = lint_source(source, "app.py").findings
 
     assert finding.chain == ("app.py:lambda_handler", "app.py:Store.__init__")
+    assert finding.message.startswith(
+        'boto3.client("s3") is created once per Store instance, and instances are made on every '
+        "call of Store.__init__() <- lambda_handler(); "
+    )

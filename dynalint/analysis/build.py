@@ -130,7 +130,9 @@ class _Builder:
                 function = _runs_in(record, functions)
                 if function is not None and not record.lazy and not functions[function].memoized:
                     site = self._site(record.node, scope, classified)
-                    sites.append((record.node, replace(site, function=function)))
+                    per_instance = function != scope.function
+                    site = replace(site, function=function, per_instance=per_instance)
+                    sites.append((record.node, site))
                 continue
             reference = self._reference(record.node.func, scope, call=True, once=record.lazy)
             if reference is not None:

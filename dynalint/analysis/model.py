@@ -48,7 +48,8 @@ class Site:
 
     `kind` is None when the receiver is a name imported from another module of the project
     (`from app.aws import DDB; DDB.Table(x)`): the project pass decides from that module's
-    exports whether `method` on it creates anything.
+    exports whether `method` on it creates anything. `per_instance` marks a creation cached on
+    `self`: `function` is then the class's `__init__`, which decides how often it runs.
     """
 
     kind: Creation | None
@@ -59,6 +60,7 @@ class Site:
     applicability: Applicability = Applicability.SAFE
     receiver: str | None = None
     method: str | None = None
+    per_instance: bool = False
 
 
 @dataclass(frozen=True)

@@ -40,13 +40,16 @@ class Rule:
         )
 
     def _message(self, site: Site, reach: Reach, via: str) -> str:
-        where = f"every call of {via}"
+        where = f"on every call of {via}"
+        if site.per_instance:
+            owner = site.function.rpartition(".")[0].rpartition(".")[2]
+            where = f"once per {owner} instance, and instances are made {where}"
         if reach is Reach.UNKNOWN:
             where += ", whose callers are unknown"
         if site.request_names:
             names = ", ".join(site.request_names)
             return (
-                f"{site.text} is created on {where}; it depends on per-request values ({names}), "
+                f"{site.text} is created {where}; it depends on per-request values ({names}), "
                 "so cache it by those values or build it from settings instead"
             )
-        return f"{site.text} is created on {where}; {self.advice}"
+        return f"{site.text} is created {where}; {self.advice}"
