@@ -197,8 +197,7 @@ def _sarif_fixes(selection: _Selection) -> Fixes:
 
 
 def _artifact(change: FileChange) -> ArtifactChange:
-    before = change.before.decode(change.encoding) if change.before is not None else None
-    return ArtifactChange(change.display, before, change.after.decode(change.encoding))
+    return ArtifactChange(change.display, change.text_before, change.text_after)
 
 
 def _dotted_option(value: str | None) -> str | None:

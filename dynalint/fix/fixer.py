@@ -37,6 +37,14 @@ class FileChange:
     after: bytes
     encoding: str = "utf-8"
 
+    @property
+    def text_before(self) -> str | None:
+        return self.before.decode(self.encoding) if self.before is not None else None
+
+    @property
+    def text_after(self) -> str:
+        return self.after.decode(self.encoding)
+
 
 @dataclass(frozen=True)
 class FixResult:

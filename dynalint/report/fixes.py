@@ -37,8 +37,8 @@ def diff(changes: Iterable[FileChange]) -> str:
 
 
 def _diff(change: FileChange) -> str:
-    before = change.before.decode(change.encoding) if change.before is not None else ""
-    after = change.after.decode(change.encoding)
+    before = change.text_before or ""
+    after = change.text_after
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),
