@@ -1,8 +1,9 @@
 """Golden before/after pairs for `dynalint fix`, and the invariants every fix must keep.
 
 Each folder of `fixtures/fix/` is a project as it is before the fix; `<name>.expected/` beside it
-is the project after `dynalint fix` (or `<name>.unsafe-fixes.expected/` after
-`dynalint fix --unsafe-fixes`), with `fix.out` holding the exit code and what was printed.
+holds the files `dynalint fix` changed or created (`<name>.unsafe-fixes.expected/` for
+`dynalint fix --unsafe-fixes`), with `fix.out` holding the exit code and what was printed. Every
+file not there must come out of the fix exactly as it went in.
 `pytest --update-goldens` rewrites them from the current output, for review in the diff.
 
 A freshly generated helper module is not stored in the goldens: it must equal `render_helper()`
@@ -73,14 +74,15 @@ def test_golden(
     )
     if update_goldens:
         shutil.rmtree(expected, ignore_errors=True)
-        shutil.copytree(
-            project, expected, ignore=shutil.ignore_patterns("__pycache__", "SCENARIO.md")
-        )
-        for path in set(files(expected)) - set(written_by_hand(files(expected))):
-            (expected / path).unlink()
+        before = files(scenario)
+        for path, data in written_by_hand(files(project)).items():
+            if before.get(path) != data:
+                (expected / path).parent.mkdir(parents=True, exist_ok=True)
+                (expected / path).write_bytes(data)
+        expected.mkdir(exist_ok=True)
         (expected / "fix.out").write_text(output)
     assert output == (expected / "fix.out").read_text()
-    assert written_by_hand(files(project)) == files(expected)
+    assert written_by_hand(files(project)) == files(scenario) | files(expected)
 
 
 @pytest.mark.parametrize(("scenario", "options"), CASES)
