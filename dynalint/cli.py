@@ -13,11 +13,11 @@ from typing import Any
 import click
 
 from dynalint import __version__
-from dynalint.analysis.names import is_dotted_name
-from dynalint.config import Config
+from dynalint.config import DEFAULT_HELPER_MODULE, Config
+from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin
-from dynalint.fix.codemod import DEFAULT_HELPER_MODULE
-from dynalint.fix.fixer import FileChange, fix_paths
+from dynalint.fix.fixer import FileChange, fix_paths, plan_fixes
+from dynalint.fix.helper import name_problem
 from dynalint.fix.write import write_changes
 from dynalint.report import REPORTERS, fixes
 from dynalint.report.options import (
@@ -30,7 +30,7 @@ from dynalint.report.options import (
 from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
 from dynalint.settings import Settings, SettingsError, settings_for
 from dynalint.text import decode
-from dynalint.types import FileError
+from dynalint.types import FileError, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -74,12 +74,19 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
                 select=_codes(select) or None,
                 ignore=_codes(ignore) or None,
                 include_tests=include_tests,
+                helper_module=rest.pop("helper_module", None),
             )
         except SettingsError as error:
             _report_errors([FileError("", str(error))])
             sys.exit(EXIT_ERROR)
         except UnknownRuleError as error:
             raise click.UsageError(str(error)) from None
+        project = find_project_root([p.resolve() for p in where or [Path(".")]])
+        problem = name_problem(config.helper_module, project)
+        if problem is not None:
+            message = f"helper module {config.helper_module!r}: {problem}"
+            _report_errors([FileError("", message)])
+            sys.exit(EXIT_ERROR)
         command(_Selection(list(paths) or ["."], config, settings), **rest)
 
     options = [
@@ -169,7 +176,7 @@ def check(
     else:
         result = lint_paths(selection.paths, selection.config)
     color = output_file is None and not no_color and _terminal_wants_color()
-    fixes = _sarif_fixes(selection) if output_format == "sarif" and not stdin else {}
+    fixes = _sarif_fixes(result) if output_format == "sarif" and not stdin else {}
     options = ReportOptions(show_source, color, statistics, quiet, reader, fixes)
     report = REPORTERS[output_format](result, options)
     if output_file is None:
@@ -180,10 +187,10 @@ def check(
     sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))
 
 
-def _sarif_fixes(selection: _Selection) -> Fixes:
-    """What plain `dynalint fix` would write, for the findings it would remove."""
-    module = selection.settings.helper_module or DEFAULT_HELPER_MODULE
-    planned = fix_paths(selection.paths, selection.config, helper_module=module)
+def _sarif_fixes(result: LintResult) -> Fixes:
+    """What plain `dynalint fix` would write, for the findings it would remove: the fixes the
+    findings carry, applied to the bytes they were computed from (no second analysis)."""
+    planned = plan_fixes(result)
     fixes: dict[tuple[str, int, int, str], tuple[ArtifactChange, ...]] = {}
     for change in planned.changes:
         if change.before is None:
@@ -198,12 +205,6 @@ def _sarif_fixes(selection: _Selection) -> Fixes:
 
 def _artifact(change: FileChange) -> ArtifactChange:
     return ArtifactChange(change.display, change.text_before, change.text_after)
-
-
-def _dotted_option(value: str | None) -> str | None:
-    if value is not None and not is_dotted_name(value):
-        raise click.BadParameter(f"expected a dotted module name such as 'utils.db', got {value!r}")
-    return value
 
 
 def _terminal_wants_color() -> bool:
@@ -234,21 +235,12 @@ def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
 @click.option(
     "--helper-module",
     metavar="DOTTED.NAME",
-    callback=lambda _context, _param, value: _dotted_option(value),
     help=f"The cached helper module, relative to each file's import root "
     f"[default: helper-module setting, else {DEFAULT_HELPER_MODULE}].",
 )
-def fix(
-    selection: _Selection,
-    show_diff: bool,
-    unsafe_fixes: bool,
-    helper_module: str | None,
-) -> None:
+def fix(selection: _Selection, show_diff: bool, unsafe_fixes: bool) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""
-    module = helper_module or selection.settings.helper_module or DEFAULT_HELPER_MODULE
-    result = fix_paths(
-        selection.paths, selection.config, unsafe_fixes=unsafe_fixes, helper_module=module
-    )
+    result = fix_paths(selection.paths, selection.config, unsafe_fixes=unsafe_fixes)
     errors = list(result.errors)
     if show_diff:
         click.echo(fixes.diff(result.changes), nl=False)

@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
 from dynalint.analysis.build import build_model
 from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
-from dynalint.analysis.model import FileModel
-from dynalint.analysis.project import FunctionKey, Project
+from dynalint.analysis.model import FileModel, Site
+from dynalint.analysis.project import FunctionKey, Project, Verdict
+from dynalint.analysis.roots import ImportRoots, module_path
 from dynalint.config import DEFAULT_CONFIG, Config
-from dynalint.discovery import discover, find_project_root, module_name, project_files
+from dynalint.discovery import discover, find_project_root, project_files
 from dynalint.rules import BY_KIND
 from dynalint.selection import CANDIDATE, Wanted
-from dynalint.suppress import is_suppressed, suppressions
+from dynalint.suppress import Suppressions, is_suppressed, suppressions
 from dynalint.text import decode, decode_error
-from dynalint.types import FileError, Finding, LintResult
+from dynalint.types import FileError, Finding, Fix, LintResult, Source
 
 
 def lint_paths(
@@ -48,7 +50,7 @@ def lint_paths(
     checked = {source.path: source.display for source in found.files}
     absolute = all(os.path.isabs(given) for given in paths)
     result = _in_project(checked, config, overrides, absolute)
-    return LintResult(result.findings, missing + result.errors, result.files_checked)
+    return replace(result, errors=missing + result.errors)
 
 
 def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> LintResult:
@@ -108,18 +110,26 @@ class _Analysis:
                 self._data[path] = read(path)
             except OSError as error:
                 self._fail(path, f"cannot read: {error.strerror or error}")
+        self._handlers, self._scripts = self._declared()
+        self._roots = ImportRoots(root, self._data, [*self._handlers, *self._scripts])
 
     def run(self) -> LintResult:
         self._parse(path for path, data in self._data.items() if CANDIDATE.search(data))
         self._follow_callers()
-        project = Project(self.models, *self._declared())
+        project = Project(self.models, self._handlers, self._scripts, self._roots)
         findings: list[Finding] = []
         for path in self._checked:
             if path in self.models:
                 findings.extend(self._findings(path, project))
         findings.sort(key=lambda finding: finding.sort_key)
         errors = sorted(self._errors, key=lambda error: error.path)
-        return LintResult(tuple(findings), tuple(errors), len(self._checked))
+        fixed = {finding.path for finding in findings if finding.fix is not None}
+        sources = {
+            display: Source(path, self._data[path])
+            for path, display in self._checked.items()
+            if display in fixed
+        }
+        return LintResult(tuple(findings), tuple(errors), len(self._checked), sources)
 
     # -- parsing only what matters ---------------------------------------------------------
 
@@ -149,9 +159,10 @@ class _Analysis:
         self._texts[path] = text
         return build_model(
             module,
-            module_name(path),
+            self._roots.module_name(path),
             is_package=path.name == "__init__.py",
             vocabulary=self._config.vocabulary,
+            helper_module=self._config.helper_module,
         )
 
     def _follow_callers(self) -> None:
@@ -177,6 +188,7 @@ class _Analysis:
                         grown |= wanted.add_function(reference.source, model.module)
 
     def _declared(self) -> tuple[list[DeclaredEntry], list[DeclaredEntry]]:
+        """Lambda handlers and console scripts from the project's templates and packaging."""
         if self._root is None:
             return [], []
         return lambda_handlers(self._root), console_scripts(self._root)
@@ -184,24 +196,42 @@ class _Analysis:
     # -- findings --------------------------------------------------------------------------
 
     def _findings(self, path: Path, project: Project) -> list[Finding]:
-        codes = self._config.codes - self._config.ignored_in(path)
+        reported = dict(self._reported(path, project))
+        helper = self._helper_path(path)
         found: list[Finding] = []
-        for site in self.models[path].sites:
+        for site, verdict in reported.values():
+            assert site.kind is not None and verdict.reach is not None
+            chain = tuple(f"{self._display(p)}:{_readable(q)}" for p, q in verdict.chain)
+            via = self._via(verdict.chain or ((path, site.function),), path)
+            fix = _chosen_fix(site, reported.keys(), helper)
+            display = self._checked[path]
+            found.append(BY_KIND[site.kind].finding(site, display, verdict.reach, chain, via, fix))
+        return found
+
+    def _helper_path(self, path: Path) -> tuple[Path, str] | str:
+        """Where the helper module a fix of `path` imports lives, or why it cannot."""
+        name = self._config.helper_module
+        try:
+            helper = module_path(self._roots.of(path), name)
+        except ValueError as error:
+            return f"the helper module {name} cannot be created: {error}"
+        return helper, self._display(helper)
+
+    def _reported(self, path: Path, project: Project) -> Iterator[tuple[int, tuple[Site, Verdict]]]:
+        """The module's sites that are reported, by their index in the model."""
+        codes = self._config.codes - self._config.ignored_in(path)
+        noqa: Suppressions | None = None
+        for index, site in enumerate(self.models[path].sites):
             site = project.site_kind(site, path)
             if site.kind is None or BY_KIND[site.kind].code not in codes:
                 continue
             verdict = project.verdict((path, site.function))
             if verdict.reach is None:
                 continue
-            chain = tuple(f"{self._display(p)}:{_readable(q)}" for p, q in verdict.chain)
-            via = self._via(verdict.chain or ((path, site.function),), path)
-            found.append(
-                BY_KIND[site.kind].finding(site, self._checked[path], verdict.reach, chain, via)
-            )
-        if not found:
-            return found
-        noqa = suppressions(self._texts[path])
-        return [f for f in found if not is_suppressed(noqa, f.line, f.code)]
+            if noqa is None:
+                noqa = suppressions(self._texts[path])
+            if not is_suppressed(noqa, site.span.line, BY_KIND[site.kind].code):
+                yield index, (site, verdict)
 
     def _via(self, chain: Sequence[FunctionKey], site_path: Path) -> str:
         steps = []
@@ -221,6 +251,16 @@ class _Analysis:
     def _fail(self, path: Path, message: str) -> None:
         if path in self._checked:
             self._errors.append(FileError(self._checked[path], message))
+
+
+def _chosen_fix(site: Site, reported: Set[int], helper: tuple[Path, str] | str) -> Fix | str:
+    """The site's best fix whose every rewritten site is reported, or why it has none."""
+    for option in site.fixes:
+        if isinstance(helper, str):
+            return helper
+        if option.needs <= reported:
+            return replace(option.fix, helper_path=helper[0], helper_display=helper[1])
+    return site.no_fix or "it cannot be fixed without touching code that is not reported"
 
 
 def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:

@@ -1,9 +1,11 @@
-"""Values that cross module boundaries: what a lint run finds and what went wrong."""
+"""Values that cross module boundaries: what a lint run finds, how to fix it, what went wrong."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 
 class Reach(str, Enum):
@@ -22,7 +24,53 @@ class Applicability(str, Enum):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, column) up to (end_line, end_column) with `content`.
+
+    Lines and columns are 1-based, columns count code points and the end is exclusive, as in a
+    `Finding`; an empty range inserts, an empty `content` deletes.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class HelperImport:
+    """`from <helper module> import name as alias`; `alias` is `name` unless that name is taken."""
+
+    name: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What `dynalint fix` writes for a finding: ruff's `Fix`, plus the imports it needs.
+
+    The edits apply to the text the finding was computed from. `imports` are added once per file
+    after the edits; `prunes` names the modules whose imports the edits may leave unused, which
+    are then removed. `helper_path` is where the helper module lives (or will be generated),
+    given the way the fixed module is imported, and `helper_display` how the user sees it named. Several findings may share one fix (a resource
+    and the Table made from it): it is applied once.
+    """
+
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+    imports: tuple[HelperImport, ...]
+    helper_module: str
+    helper_path: Path | None = None
+    helper_display: str | None = None
+    prunes: tuple[str, ...] = ("boto3",)
+
+
+@dataclass(frozen=True)
 class Finding:
+    """One reported creation. It carries its `fix`, or in `no_fix` the reason there is none."""
+
     path: str
     line: int
     column: int
@@ -33,8 +81,13 @@ class Finding:
     message: str
     reach: Reach
     chain: tuple[str, ...]
-    applicability: Applicability
+    fix: Fix | None = None
+    no_fix: str | None = None
     severity: str = "warning"
+
+    @property
+    def applicability(self) -> Applicability:
+        return self.fix.applicability if self.fix is not None else Applicability.NONE
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -50,7 +103,19 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A checked file's bytes as the findings were computed from them, and where it lives."""
+
+    path: Path
+    data: bytes
+
+
+@dataclass(frozen=True)
 class LintResult:
+    """`sources` holds, by display path, the files whose findings carry a fix, so a fix can be
+    applied (and checked against the disk) without reading or analysing anything again."""
+
     findings: tuple[Finding, ...]
     errors: tuple[FileError, ...]
     files_checked: int
+    sources: Mapping[str, Source] = field(default_factory=dict)

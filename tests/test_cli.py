@@ -93,7 +93,29 @@ def test_json_output(crud: Path) -> None:
         "reach": "per-request",
         "chain": ["handler.py:lambda_handler", "app/collection.py:create_collection"],
         "applicability": "safe",
+        "fix": {
+            "applicability": "safe",
+            "message": "Use get_dynamo_table(...) from aws_helpers",
+            "edits": [
+                {
+                    "content": 'get_dynamo_table(os.environ["TABLE_NAME"])',
+                    "location": {"row": 32, "column": 13},
+                    "end_location": {"row": 32, "column": 53},
+                },
+                {
+                    "content": "",
+                    "location": {"row": 31, "column": 1},
+                    "end_location": {"row": 32, "column": 1},
+                },
+            ],
+            "imports": [
+                {"module": "aws_helpers", "name": "get_dynamo_table", "alias": "get_dynamo_table"}
+            ],
+            "helper": {"module": "aws_helpers", "path": "aws_helpers.py"},
+        },
+        "no_fix": None,
     }
+    assert document["findings"][0]["fix"] == document["findings"][1]["fix"]
 
 
 @pytest.mark.parametrize(

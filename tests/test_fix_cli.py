@@ -219,9 +219,72 @@ def test_diff_exits_1_when_findings_remain_even_without_changes(project: Path) -
     assert err.splitlines()[0] == "No fixes available."
 
 
-def test_helper_module_must_be_a_dotted_name(project: Path) -> None:
-    code, _, err = run("fix", "--helper-module", "utils.1db")
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        pytest.param("utils.1db", "expected a dotted module name such as 'utils.db'", id="digit"),
+        pytest.param(
+            "boto3", "boto3 is what the fixed code imports; the helper would shadow it", id="boto3"
+        ),
+        pytest.param(
+            "boto3.db",
+            "boto3 is what the fixed code imports; the helper would shadow it",
+            id="inside boto3",
+        ),
+        pytest.param(
+            "os", "os is a standard-library module; the helper would shadow it", id="stdlib"
+        ),
+        pytest.param(
+            "json.helpers",
+            "json is a standard-library module; the helper would shadow it",
+            id="inside the stdlib",
+        ),
+        pytest.param(
+            "\uff41ws", "Python reads this name as 'aws'; choose a plain name", id="fullwidth"
+        ),
+    ],
+)
+def test_helper_names_that_would_break_the_program_are_refused(
+    project: Path, name: str, reason: str
+) -> None:
+    code, out, err = run("fix", "--helper-module", name)
+
+    assert (code, out) == (2, "")
+    assert err == f"error: helper module {name!r}: {reason}\n"
+    assert sorted(p.name for p in project.iterdir()) == ["handler.py", "pyproject.toml"]
+    assert (project / "handler.py").read_text() == HANDLER
+
+
+def test_an_installed_module_is_not_shadowed(project: Path) -> None:
+    code, _, err = run("fix", "--helper-module", "click.helpers")
 
     assert code == 2
-    assert "expected a dotted module name such as 'utils.db', got 'utils.1db'" in err
+    assert err.startswith("error: helper module 'click.helpers': click is an installed module (")
+    assert err.endswith("); the helper would shadow it\n")
+
+
+def test_a_helper_inside_a_project_module_is_not_fixed(project: Path) -> None:
+    code, out, err = run("fix", "--helper-module", "handler.db")
+
+    assert code == 1
+    assert err == ""
+    assert out.splitlines()[-3:] == [
+        "handler.py:7:13: DYN002 not fixed: the helper module handler.db cannot be created: "
+        "handler is a module of the project (handler.py), not a package",
+        "handler.py:7:13: DYN003 not fixed: the helper module handler.db cannot be created: "
+        "handler is a module of the project (handler.py), not a package",
+        "2 findings left.",
+    ]
     assert (project / "handler.py").read_text() == HANDLER
+
+
+def test_the_same_names_are_refused_by_check_and_by_the_setting(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.dynalint]\nhelper-module = 'boto3'\n")
+
+    code, out, err = run("check")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: helper module 'boto3': boto3 is what the fixed code imports; "
+        "the helper would shadow it\n"
+    )

@@ -17,6 +17,7 @@ import pytest
 from moto import mock_aws
 
 from dynalint import lint_paths, lint_source
+from dynalint.analysis.roots import module_path
 from dynalint.fix.helper import (
     HELPER_FUNCTIONS,
     MARKER,
@@ -24,7 +25,6 @@ from dynalint.fix.helper import (
     HelperState,
     complete_helper,
     inspect_helper,
-    module_path,
     plan_helper,
     render_helper,
 )

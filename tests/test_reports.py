@@ -14,7 +14,16 @@ from dynalint import lint_paths
 from dynalint.report import github, junit, sarif, text
 from dynalint.report.options import ReportOptions, file_line_reader, is_fixable, unsafe_fix
 from dynalint.rules import RULES
-from dynalint.types import Applicability, FileError, Finding, LintResult, Reach
+from dynalint.types import (
+    Applicability,
+    Edit,
+    FileError,
+    Finding,
+    Fix,
+    HelperImport,
+    LintResult,
+    Reach,
+)
 from tests.conftest import FIXTURES
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -44,8 +53,15 @@ def finding(
         message=message,
         reach=reach,
         chain=(f"{HANDLER}:lambda_handler", f"{path}:helper"),
-        applicability=applicability,
+        fix=_fix(position, applicability) if applicability is not Applicability.NONE else None,
+        no_fix="Sessions are not rewritten" if applicability is Applicability.NONE else None,
     )
+
+
+def _fix(position: tuple[int, int, int, int], applicability: Applicability) -> Fix:
+    edit = Edit(*position, "get_client")
+    imports = (HelperImport("get_client", "get_client"),)
+    return Fix(applicability, "Use get_client(...)", (edit,), imports, "aws_helpers")
 
 
 TABLE = finding(
@@ -125,12 +141,6 @@ HINT = "[*] 3 fixable with `dynalint fix` (1 more with `dynalint fix --unsafe-fi
 )
 def test_fixability(item: Finding, safe: bool, unsafe: bool) -> None:
     assert (is_fixable(item), unsafe_fix(item)) == (safe, unsafe)
-
-
-def test_a_rule_without_a_fix_is_never_fixable_whatever_the_applicability() -> None:
-    session = finding(UTIL, (1, 1, 1, 2), "DYN004", "m", Applicability.SAFE)
-
-    assert not is_fixable(session) and not unsafe_fix(session)
 
 
 def test_file_line_reader(tmp_path: Path) -> None:

@@ -12,13 +12,27 @@ from libcst.helpers import get_full_name_for_node
 from dynalint.analysis import names
 from dynalint.analysis.collect import CallRecord, Collection, FunctionRecord, collect
 from dynalint.analysis.flow import Classified, Qual, Resolver
-from dynalint.analysis.model import Creation, FileModel, Function, Reference, Site, Span, Value
+from dynalint.analysis.model import (
+    FileModel,
+    FixOption,
+    Function,
+    Reference,
+    Site,
+    Span,
+    Value,
+)
 from dynalint.analysis.positions import spans
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
-from dynalint.types import Applicability
+from dynalint.config import DEFAULT_HELPER_MODULE
+from dynalint.rules import BY_KIND
+from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
+from dynalint.types import Edit, Fix, HelperImport
 
 _TEXT_LIMIT = 60
 _WHITESPACE = re.compile(r"\s+")
+_IMPORTED_ELSEWHERE = (
+    "it is made from an object of another module; move that object to a cached helper by hand"
+)
 
 
 def build_model(
@@ -27,18 +41,24 @@ def build_model(
     *,
     is_package: bool = False,
     vocabulary: names.Vocabulary = names.DEFAULT_VOCABULARY,
+    helper_module: str = DEFAULT_HELPER_MODULE,
 ) -> FileModel:
     collection = collect(module, module_name, is_package)
-    return _Builder(module, collection, vocabulary).build()
+    return _Builder(module, collection, vocabulary, helper_module).build()
 
 
 class _Builder:
     def __init__(
-        self, module: cst.Module, collection: Collection, vocabulary: names.Vocabulary
+        self,
+        module: cst.Module,
+        collection: Collection,
+        vocabulary: names.Vocabulary,
+        helper_module: str,
     ) -> None:
         self._module = module
         self._vocabulary = vocabulary
         self._collection = collection
+        self._helper_module = helper_module
         self._resolver = Resolver(collection.module, return_annotations(collection))
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
@@ -120,8 +140,8 @@ class _Builder:
 
     def _calls(
         self, functions: Mapping[str, Function]
-    ) -> tuple[list[tuple[cst.Call, Site]], list[Reference]]:
-        sites: list[tuple[cst.Call, Site]] = []
+    ) -> tuple[list[tuple[CallRecord, Site]], list[Reference]]:
+        sites: list[tuple[CallRecord, Site]] = []
         references: list[Reference] = []
         for record in self._collection.calls:
             scope = record.scope
@@ -132,7 +152,7 @@ class _Builder:
                     site = self._site(record.node, scope, classified)
                     per_instance = function != scope.function
                     site = replace(site, function=function, per_instance=per_instance)
-                    sites.append((record.node, site))
+                    sites.append((record, site))
                 continue
             reference = self._reference(record.node.func, scope, call=True, once=record.lazy)
             if reference is not None:
@@ -156,9 +176,7 @@ class _Builder:
         return Reference(scope.function, target, call=call, once=once)
 
     def _site(self, call: cst.Call, scope: Scope, classified: Classified) -> Site:
-        applicability, request_names = self._resolver.safety(call, scope)
-        if not self._rewritable(call, scope, classified.kind):
-            applicability = Applicability.NONE
+        _, request_names = self._resolver.safety(call, scope)
         assert scope.function is not None
         return Site(
             kind=classified.kind,
@@ -166,21 +184,9 @@ class _Builder:
             text=self._render(call),
             function=scope.function,
             request_names=request_names,
-            applicability=applicability,
             receiver=classified.receiver,
             method=classified.method,
         )
-
-    def _rewritable(self, call: cst.Call, scope: Scope, kind: Creation | None) -> bool:
-        """Whether `dynalint fix` can move this call onto the helper at all: made by boto3's
-        own functions, not by a Session or a resource from elsewhere."""
-        if kind is Creation.CLIENT:
-            return self._resolver.made_by(call, scope, "boto3.client")
-        if kind is Creation.RESOURCE:
-            return self._resolver.made_by(call, scope, "boto3.resource")
-        if kind is Creation.TABLE:
-            return self._resolver.table_resource(call, scope) is not None
-        return False
 
     def _render(self, call: cst.Call) -> str:
         text = _WHITESPACE.sub(" ", self._module.code_for_node(call)).strip()
@@ -190,12 +196,48 @@ class _Builder:
         callee = _WHITESPACE.sub(" ", self._module.code_for_node(call.func)).strip()
         return f"{callee}(...)"
 
-    def _place(self, sites: list[tuple[cst.Call, Site]]) -> tuple[Site, ...]:
-        """Positions cost a pass of their own, so only modules with sites pay for them."""
+    def _place(self, sites: list[tuple[CallRecord, Site]]) -> tuple[Site, ...]:
+        """Positions cost a pass of their own, so only modules with sites pay for them: one
+        pass places the calls and every node their fixes edit."""
         if not sites:
             return ()
-        found = spans(self._module, [call for call, _ in sites])
-        return tuple(replace(site, span=found[id(call)]) for call, site in sites)
+        fixes = ModuleFixes(self._module, self._collection, self._resolver, self._helper_module)
+        for record, site in sites:
+            fixes.add(record.node, record.scope, site.kind)
+        outcomes = [_outcome(fix_site) for fix_site in fixes.sites]
+        edited = [e.node for o in outcomes if not isinstance(o, str) for p in o for e in p.edits]
+        found = spans(self._module, [*(record.node for record, _ in sites), *edited])
+        placed = []
+        for (record, site), outcome in zip(sites, outcomes, strict=True):
+            options = () if isinstance(outcome, str) else self._options(fixes, outcome, found)
+            placed.append(
+                replace(
+                    site,
+                    span=found[id(record.node)],
+                    fixes=options,
+                    no_fix=outcome if isinstance(outcome, str) else None,
+                )
+            )
+        return tuple(placed)
+
+    def _options(
+        self, fixes: ModuleFixes, plans: list[Plan], found: Mapping[int, Span]
+    ) -> tuple[FixOption, ...]:
+        return tuple(
+            FixOption(
+                Fix(
+                    applicability=plan.applicability,
+                    message=plan.message,
+                    edits=tuple(_edit(edit, found[id(edit.node)]) for edit in plan.edits),
+                    imports=tuple(
+                        HelperImport(name, fixes.bound_name(name)) for name in plan.helpers
+                    ),
+                    helper_module=self._helper_module,
+                ),
+                plan.needs,
+            )
+            for plan in plans
+        )
 
     # -- module surface --------------------------------------------------------------------
 
@@ -213,6 +255,19 @@ class _Builder:
                 if value is not None:
                     exports[record.name] = value
         return exports
+
+
+def _outcome(site: FixSite) -> Outcome:
+    rule = BY_KIND.get(site.kind) if site.kind is not None else None
+    if rule is None:
+        return _IMPORTED_ELSEWHERE
+    return rule.fix(site) if rule.fix is not None else rule.no_fix
+
+
+def _edit(edit: NodeEdit, span: Span) -> Edit:
+    if edit.whole_lines:
+        return Edit(span.line, 1, span.end_line + 1, 1, "")
+    return Edit(span.line, span.column, span.end_line, span.end_column, edit.content)
 
 
 def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | None:

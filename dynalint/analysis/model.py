@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from dynalint.types import Applicability
+from dynalint.types import Fix
 
 
 class Creation(str, Enum):
@@ -43,6 +43,15 @@ class Span:
 
 
 @dataclass(frozen=True)
+class FixOption:
+    """One way to fix a site; `needs` are the indices (in `FileModel.sites`) of the sites whose
+    code it rewrites too, which must all be reported for it to be used."""
+
+    fix: Fix
+    needs: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Site:
     """A call that creates a boto3 object inside a function.
 
@@ -50,6 +59,8 @@ class Site:
     (`from app.aws import DDB; DDB.Table(x)`): the project pass decides from that module's
     exports whether `method` on it creates anything. `per_instance` marks a creation cached on
     `self`: `function` is then the class's `__init__`, which decides how often it runs.
+    `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
+    pass to fill in); `no_fix` says why there is none.
     """
 
     kind: Creation | None
@@ -57,7 +68,8 @@ class Site:
     text: str
     function: str
     request_names: tuple[str, ...] = ()
-    applicability: Applicability = Applicability.SAFE
+    fixes: tuple[FixOption, ...] = ()
+    no_fix: str | None = None
     receiver: str | None = None
     method: str | None = None
     per_instance: bool = False

@@ -16,7 +16,7 @@ from pathlib import Path
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
 from dynalint.analysis.names import method_creation
-from dynalint.discovery import import_root
+from dynalint.analysis.roots import ImportRoots
 from dynalint.types import Reach
 
 FunctionKey = tuple[Path, str]
@@ -39,8 +39,10 @@ class Project:
         models: Mapping[Path, FileModel],
         handlers: Iterable[DeclaredEntry] = (),
         scripts: Iterable[DeclaredEntry] = (),
+        roots: ImportRoots | None = None,
     ) -> None:
         self._models = models
+        self._roots = roots or ImportRoots(None, {})
         self._modules: dict[str, list[Path]] = defaultdict(list)
         for path, model in models.items():
             self._modules[model.module].append(path)
@@ -112,8 +114,8 @@ class Project:
         candidates = self._modules[module]
         if len(candidates) == 1:
             return candidates
-        root = import_root(origin)
-        return [p for p in candidates if import_root(p) == root] or candidates
+        root = self._roots.of(origin)
+        return [p for p in candidates if self._roots.of(p) == root] or candidates
 
     def _declared(self, entries: Iterable[DeclaredEntry]) -> set[FunctionKey]:
         keys: set[FunctionKey] = set()

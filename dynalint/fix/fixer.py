@@ -1,30 +1,25 @@
 """`dynalint fix` without the writing: findings in, the files' new contents out.
 
-Nothing here touches the disk but to read. Every rewritten file is parsed and linted again, in its
-project and beside the helper module it will import, before it is offered for writing; a file
-whose fix does not settle is left alone and reported.
+`fix_source` is the pure core for one module, the way pyupgrade's is. `plan_fixes` applies the
+fixes a `LintResult` carries to the very bytes they were computed from and plans the helper
+modules, analysing nothing again (SARIF output uses it); `fix_paths` lints once, plans, then
+lints the project once more as it would be after the fix, and leaves alone (and reports) any file
+whose fix does not settle. Nothing here touches the disk but to read helper modules.
 """
 
 from __future__ import annotations
 
-import os
-import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
-
 from dynalint.config import DEFAULT_CONFIG, Config
-from dynalint.discovery import discover, import_root, module_name
-from dynalint.engine import lint_paths
-from dynalint.fix.codemod import DEFAULT_HELPER_MODULE, CacheBoto3Objects
-from dynalint.fix.helper import module_path, plan_helper
-from dynalint.fix.rewrite import Skip
+from dynalint.engine import lint_paths, lint_source
+from dynalint.fix.apply import Applied, FixRefused, Skip, apply_fixes
+from dynalint.fix.helper import plan_helper, render_helper
 from dynalint.text import decode
-from dynalint.types import FileError, Finding
+from dynalint.types import FileError, Finding, LintResult, Source
 
 
 @dataclass(frozen=True)
@@ -59,27 +54,56 @@ class FixResult:
 
 
 @dataclass(frozen=True)
-class _Rewrite:
-    change: FileChange
+class SourceFix:
+    """One module fixed on its own: its new text, and the helper functions it now imports from
+    `helper_module` (`helper_source` is a freshly generated module that provides them)."""
+
+    text: str
+    helper_module: str
+    helpers: frozenset[str]
     fixed: tuple[Finding, ...]
     unfixed: tuple[Skip, ...]
-    helpers: frozenset[str]
+    errors: tuple[FileError, ...]
+
+    @property
+    def helper_source(self) -> str | None:
+        return render_helper() if self.helpers else None
 
 
-def fix_paths(
-    paths: Sequence[str],
+def fix_source(
+    source: str | bytes,
+    path: str = "<stdin>",
     config: Config = DEFAULT_CONFIG,
     *,
     unsafe_fixes: bool = False,
-    helper_module: str = DEFAULT_HELPER_MODULE,
+) -> SourceFix:
+    """Fix one module as if it were the whole project: no disk, no other module."""
+    data = source.encode() if isinstance(source, str) else source
+    linted = lint_source(data, path, config)
+    text = source if isinstance(source, str) else _text_of(data)
+    if linted.errors or text is None:
+        return SourceFix(text or "", config.helper_module, frozenset(), (), (), linted.errors)
+    try:
+        applied = apply_fixes(text, linted.findings, unsafe_fixes=unsafe_fixes)
+    except FixRefused as refused:
+        skips = tuple(Skip(finding, str(refused)) for finding in linted.findings)
+        error = FileError(path, f"not fixed: {refused}")
+        return SourceFix(text, config.helper_module, frozenset(), (), skips, (error,))
+    return SourceFix(
+        applied.text, config.helper_module, applied.helpers, applied.fixed, applied.skipped, ()
+    )
+
+
+def fix_paths(
+    paths: Sequence[str], config: Config = DEFAULT_CONFIG, *, unsafe_fixes: bool = False
 ) -> FixResult:
-    linted = lint_paths(paths, config)
-    files = {
-        source.display: source.path
-        for source in discover(
-            paths, include_tests=config.include_tests, excludes=config.excludes
-        ).files
-    }
+    """What `dynalint fix` writes: one analysis, then one more to prove that the fix settles."""
+    planned = plan_fixes(lint_paths(paths, config), unsafe_fixes=unsafe_fixes)
+    return _settled(planned, paths, config)
+
+
+def plan_fixes(linted: LintResult, *, unsafe_fixes: bool = False) -> FixResult:
+    """The files `linted`'s fixes would write, from the bytes they were computed from."""
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in linted.findings:
         by_file[finding.path].append(finding)
@@ -87,114 +111,133 @@ def fix_paths(
     unfixed: list[Skip] = []
     rewrites: list[_Rewrite] = []
     for display, findings in by_file.items():
-        outcome = _rewrite(files[display], display, findings, unsafe_fixes, helper_module)
+        source = linted.sources.get(display)
+        if source is None:
+            unfixed.extend(Skip(f, f.no_fix or "it has no fix") for f in findings)
+            continue
+        outcome = _rewrite(source, display, findings, unsafe_fixes)
         if isinstance(outcome, FileError):
             errors.append(outcome)
             unfixed.extend(Skip(f, outcome.message) for f in findings)
             continue
-        unfixed.extend(outcome.unfixed)
-        if outcome.fixed:
+        unfixed.extend(outcome.applied.skipped)
+        if outcome.applied.fixed:
             rewrites.append(outcome)
-    rewrites, helpers = _with_helpers(rewrites, helper_module, errors, unfixed)
-    rewrites = _settled(rewrites, helpers, paths, config, errors, unfixed)
-    roots = {module_path(import_root(r.change.path), helper_module) for r in rewrites}
-    helpers = [helper for helper in helpers if helper.path in roots]
-    return FixResult(
-        changes=tuple([*helpers, *(r.change for r in rewrites)]),
-        fixed=tuple(f for r in rewrites for f in r.fixed),
-        unfixed=tuple(sorted(unfixed, key=lambda skip: skip.finding.sort_key)),
-        errors=tuple(errors),
-    )
+    rewrites, helpers = _with_helpers(rewrites, errors, unfixed)
+    return _result(rewrites, helpers, unfixed, errors)
+
+
+@dataclass(frozen=True)
+class _Rewrite:
+    change: FileChange
+    applied: Applied
+    helper: Path
+    helper_display: str
 
 
 def _rewrite(
-    path: Path, display: str, findings: list[Finding], unsafe_fixes: bool, helper_module: str
+    source: Source, display: str, findings: list[Finding], unsafe_fixes: bool
 ) -> _Rewrite | FileError:
+    text, encoding = decode(source.data)
     try:
-        before = path.read_bytes()
-    except OSError as error:
-        return FileError(display, f"cannot read: {error.strerror or error}")
-    text, encoding = decode(before)
-    context = CodemodContext(filename=str(path), full_module_name=module_name(path))
-    command = CacheBoto3Objects(context, helper_module, unsafe_fixes, findings=findings)
-    try:
-        after = command.transform_module(cst.parse_module(text)).code
-    except SkipFile as skipped:
-        return FileError(display, str(skipped))
-    planned = command.plan
-    change = FileChange(path, display, before, after.encode(encoding), encoding)
-    return _Rewrite(
-        change, tuple(planned.fixed), tuple(planned.skipped), frozenset(planned.helpers)
-    )
+        applied = apply_fixes(text, findings, unsafe_fixes=unsafe_fixes)
+    except FixRefused as refused:
+        return FileError(display, f"not fixed: {refused}")
+    fix = next(f.fix for f in applied.fixed if f.fix is not None) if applied.fixed else None
+    change = FileChange(source.path, display, source.data, applied.text.encode(encoding), encoding)
+    where = (fix.helper_path, fix.helper_display) if fix is not None else (None, None)
+    return _Rewrite(change, applied, where[0] or source.path, where[1] or display)
 
 
 def _with_helpers(
-    rewrites: list[_Rewrite], helper_module: str, errors: list[FileError], unfixed: list[Skip]
+    rewrites: list[_Rewrite], errors: list[FileError], unfixed: list[Skip]
 ) -> tuple[list[_Rewrite], list[FileChange]]:
     """One helper module per import root. A file that needs what a hand-written helper lacks is
     not fixed; the others sharing that helper still are."""
     by_helper: dict[Path, list[_Rewrite]] = defaultdict(list)
     for rewrite in rewrites:
-        by_helper[module_path(import_root(rewrite.change.path), helper_module)].append(rewrite)
+        by_helper[rewrite.helper].append(rewrite)
     kept: list[_Rewrite] = []
     helpers: list[FileChange] = []
     for target, users in sorted(by_helper.items()):
-        existing = target.read_bytes() if target.exists() else None
+        existing = target.read_bytes() if target.is_file() else None
         source = existing.decode("utf-8") if existing is not None else None
-        display = _display_beside(target, users[0].change)
+        display = users[0].helper_display
         able = []
         for user in users:
-            error = plan_helper(source, user.helpers).error
+            error = plan_helper(source, user.applied.helpers).error
             if error is None:
                 able.append(user)
                 continue
             errors.append(FileError(user.change.display, f"not fixed: {display} {error}"))
-            unfixed.extend(Skip(f, f"{display} {error}") for f in user.fixed)
-            unfixed.extend(user.unfixed)
+            unfixed.extend(Skip(f, f"{display} {error}") for f in user.applied.fixed)
+            unfixed.extend(user.applied.skipped)
         kept.extend(able)
-        content = (
-            plan_helper(source, set().union(*(u.helpers for u in able))).content if able else None
-        )
+        needed = set().union(*(u.applied.helpers for u in able))
+        content = plan_helper(source, needed).content if able else None
         if content is not None:
             helpers.append(FileChange(target, display, existing, content.encode("utf-8")))
     return kept, helpers
 
 
-def _settled(
-    rewrites: list[_Rewrite],
-    helpers: list[FileChange],
-    paths: Sequence[str],
-    config: Config,
-    errors: list[FileError],
-    unfixed: list[Skip],
-) -> list[_Rewrite]:
+def _settled(planned: FixResult, paths: Sequence[str], config: Config) -> FixResult:
     """Lint the project again as it would be after the fix: what was fixed must be gone."""
-    if not rewrites:
-        return []
-    overrides = {c.path: c.after for c in (*helpers, *(r.change for r in rewrites))}
+    rewritten = [c for c in planned.changes if c.before is not None]
+    if not rewritten:
+        return planned
+    overrides = {change.path: change.after for change in planned.changes}
     again = lint_paths(paths, config, sources=overrides)
     left: dict[str, int] = defaultdict(int)
     for finding in again.findings:
         left[finding.path] += 1
     unparsed = {error.path for error in again.errors}
-    kept = []
-    for rewrite in rewrites:
-        display = rewrite.change.display
-        if display in unparsed or left[display] > len(rewrite.unfixed):
-            errors.append(
-                FileError(
-                    display, "the fix did not settle; file left unchanged (please report this)"
-                )
-            )
-            unfixed.extend(Skip(f, "the fix did not settle") for f in rewrite.fixed)
-            continue
-        kept.append(rewrite)
-    return kept
+    unfixed_in: dict[str, int] = defaultdict(int)
+    for skip in planned.unfixed:
+        unfixed_in[skip.finding.path] += 1
+    failed = {
+        change.display
+        for change in rewritten
+        if change.display in unparsed or left[change.display] > unfixed_in[change.display]
+    }
+    if not failed:
+        return planned
+    errors = list(planned.errors)
+    unfixed = list(planned.unfixed)
+    for display in sorted(failed):
+        message = "the fix did not settle; file left unchanged (please report this)"
+        errors.append(FileError(display, message))
+        unsettled = (f for f in planned.fixed if f.path == display)
+        unfixed.extend(Skip(f, "the fix did not settle") for f in unsettled)
+    fixed = tuple(f for f in planned.fixed if f.path not in failed)
+    used = {f.fix.helper_path for f in fixed if f.fix is not None}
+    kept = [
+        change
+        for change in planned.changes
+        if change.display not in failed and (change.before is not None or change.path in used)
+    ]
+    return FixResult(tuple(kept), fixed, _sorted(unfixed), tuple(errors))
 
 
-def _display_beside(target: Path, neighbour: FileChange) -> str:
-    """Name the helper the way the user named the file it serves."""
-    relative = os.path.relpath(target, neighbour.path.parent)
-    return posixpath.normpath(
-        posixpath.join(posixpath.dirname(neighbour.display), Path(relative).as_posix())
+def _result(
+    rewrites: list[_Rewrite],
+    helpers: list[FileChange],
+    unfixed: list[Skip],
+    errors: list[FileError],
+) -> FixResult:
+    return FixResult(
+        changes=tuple([*helpers, *(r.change for r in rewrites)]),
+        fixed=tuple(f for r in rewrites for f in r.applied.fixed),
+        unfixed=_sorted(unfixed),
+        errors=tuple(errors),
     )
+
+
+def _sorted(unfixed: list[Skip]) -> tuple[Skip, ...]:
+    return tuple(sorted(unfixed, key=lambda skip: skip.finding.sort_key))
+
+
+def _text_of(data: bytes) -> str | None:
+    try:
+        return decode(data)[0]
+    except (UnicodeDecodeError, SyntaxError):
+        return None

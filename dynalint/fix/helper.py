@@ -13,7 +13,10 @@ they are.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import itertools
+import sys
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -499,15 +502,43 @@ def _target_names(target: cst.BaseExpression) -> Iterator[str]:
             yield from _target_names(element.value)
 
 
-# -- where the module lives -----------------------------------------------------------------
+# -- which names it may have -------------------------------------------------------------
+
+# Top-level names a helper must never take, installed here or not: what fixed code runs on.
+_RESERVED = frozenset({"boto3", "botocore", "aioboto3", "aiobotocore", "s3transfer", "moto"})
 
 
-def module_path(import_root: Path, dotted: str) -> Path:
-    """The file of module `dotted` under `import_root`: a package's `__init__.py` if it has one."""
+def name_problem(dotted: str, project: Path | None) -> str | None:
+    """Why `dotted` cannot name the helper module, or None when it can.
+
+    Refused: names Python would read as another name (it normalises identifiers to NFKC, so
+    `ａws` imports `aws`), and names whose first part is a standard-library module, boto3 and its
+    kin, or a module installed in the environment dynalint runs in (outside `project`): the
+    helper would shadow it for every module of the project.
+    """
     if not is_dotted_name(dotted):
-        raise ValueError(f"not a dotted module name: {dotted!r}")
-    parts = dotted.split(".")
-    package = import_root.joinpath(*parts, "__init__.py")
-    if package.is_file():
-        return package
-    return import_root.joinpath(*parts[:-1], f"{parts[-1]}.py")
+        return "expected a dotted module name such as 'utils.db'"
+    normalised = unicodedata.normalize("NFKC", dotted)
+    if normalised != dotted:
+        return f"Python reads this name as {normalised!r}; choose a plain name"
+    top = dotted.partition(".")[0]
+    if top in sys.stdlib_module_names:
+        return f"{top} is a standard-library module; the helper would shadow it"
+    if top in _RESERVED:
+        return f"{top} is what the fixed code imports; the helper would shadow it"
+    installed = _installed_origin(top, project)
+    if installed is not None:
+        return f"{top} is an installed module ({installed}); the helper would shadow it"
+    return None
+
+
+def _installed_origin(top: str, project: Path | None) -> str | None:
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    places = [spec.origin] if spec.origin else list(spec.submodule_search_locations or ())
+    inside = project is not None and all(Path(p).resolve().is_relative_to(project) for p in places)
+    return None if inside or not places else places[0]

@@ -1,4 +1,9 @@
-"""One JSON object: `{"findings": [...], "errors": [...]}`, stable for machines."""
+"""One JSON object: `{"findings": [...], "errors": [...]}`, stable for machines.
+
+Each finding carries its `fix` as ruff's JSON does (applicability, message, edits with 1-based
+`location` and exclusive `end_location`), plus the helper imports it adds and where the helper
+module lives; a finding without a fix has `"fix": null` and says why in `no_fix`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 from typing import Any
 
 from dynalint.report.options import DEFAULT_OPTIONS, ReportOptions
-from dynalint.types import Finding, LintResult
+from dynalint.types import Edit, Finding, Fix, LintResult
 
 
 def render(result: LintResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
@@ -31,4 +36,26 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "reach": finding.reach.value,
         "chain": list(finding.chain),
         "applicability": finding.applicability.value,
+        "fix": _fix(finding.fix) if finding.fix is not None else None,
+        "no_fix": finding.no_fix,
+    }
+
+
+def _fix(fix: Fix) -> dict[str, Any]:
+    return {
+        "applicability": fix.applicability.value,
+        "message": fix.message,
+        "edits": [_edit(edit) for edit in fix.edits],
+        "imports": [
+            {"module": fix.helper_module, "name": i.name, "alias": i.alias} for i in fix.imports
+        ],
+        "helper": {"module": fix.helper_module, "path": fix.helper_display},
+    }
+
+
+def _edit(edit: Edit) -> dict[str, Any]:
+    return {
+        "content": edit.content,
+        "location": {"row": edit.line, "column": edit.column},
+        "end_location": {"row": edit.end_line, "column": edit.end_column},
     }

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dynalint.rules import BY_CODE
 from dynalint.types import Applicability, Finding
 
 LineReader = Callable[[str, int], str | None]
@@ -51,17 +50,12 @@ DEFAULT_OPTIONS = ReportOptions()
 
 def is_fixable(finding: Finding) -> bool:
     """Fixable by plain `dynalint fix`: the ruff `[*]` convention counts only safe fixes."""
-    return _rule_fixes(finding) and finding.applicability is Applicability.SAFE
+    return finding.applicability is Applicability.SAFE
 
 
 def unsafe_fix(finding: Finding) -> bool:
     """Fixable only with `--unsafe-fixes`, so reported apart from the safe ones."""
-    return _rule_fixes(finding) and finding.applicability is Applicability.UNSAFE
-
-
-def _rule_fixes(finding: Finding) -> bool:
-    rule = BY_CODE.get(finding.code)
-    return rule is not None and rule.fixable
+    return finding.applicability is Applicability.UNSAFE
 
 
 def file_line_reader(root: Path | None = None) -> LineReader:

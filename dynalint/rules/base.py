@@ -1,30 +1,43 @@
-"""What every rule shares: its identity, its documentation and how it words a finding."""
+"""What every rule shares: its identity, its documentation, its fix and how it words a finding."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dynalint.analysis.model import Creation, Site
-from dynalint.types import Applicability, Finding, Reach
+from dynalint.rules.fixing import FixFunction
+from dynalint.types import Finding, Fix, Reach
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule per kind of creating call. `doc` is the rule module's docstring."""
+    """One rule per kind of creating call. `doc` is the rule module's docstring; `fix` builds
+    the rule's fixes, and a rule without one says why in `no_fix`."""
 
     code: str
     name: str
     kind: Creation
     summary: str
     advice: str
-    fixable: bool
     doc: str
+    fix: FixFunction | None = None
+    no_fix: str = "dynalint fix does not rewrite it"
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
     def finding(
-        self, site: Site, path: str, reach: Reach, chain: tuple[str, ...], via: str
+        self,
+        site: Site,
+        path: str,
+        reach: Reach,
+        chain: tuple[str, ...],
+        via: str,
+        fix: Fix | str,
     ) -> Finding:
-        """`via` is the chain as people read it: `get_item() <- lambda_handler() (handler.py)`."""
-        applicability = site.applicability if self.fixable else Applicability.NONE
+        """`via` is the chain as people read it: `get_item() <- lambda_handler() (handler.py)`;
+        `fix` is the finding's fix or the reason it has none."""
         return Finding(
             path=path,
             line=site.span.line,
@@ -36,7 +49,8 @@ class Rule:
             message=self._message(site, reach, via),
             reach=reach,
             chain=chain,
-            applicability=applicability,
+            fix=fix if isinstance(fix, Fix) else None,
+            no_fix=fix if isinstance(fix, str) else None,
         )
 
     def _message(self, site: Site, reach: Reach, via: str) -> str:

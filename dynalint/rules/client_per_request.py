@@ -39,6 +39,19 @@ Callers that dynalint cannot see (a library's public function) make the finding'
 
 from dynalint.analysis.model import Creation
 from dynalint.rules.base import Rule
+from dynalint.rules.fixing import FROM_REQUEST, FROM_SESSION, FixSite, Outcome
+from dynalint.types import Applicability
+
+
+def fix(site: FixSite) -> Outcome:
+    """`boto3.client(...)` becomes `get_client(...)`, arguments untouched."""
+    if not site.resolver.made_by(site.call, site.scope, "boto3.client"):
+        return FROM_SESSION
+    if site.safety is Applicability.NONE:
+        return FROM_REQUEST
+    edit = site.module.renamed_call(site.call, "get_client")
+    return [site.plan(site.module.use("get_client"), [edit], ["get_client"])]
+
 
 RULE = Rule(
     code="DYN001",
@@ -46,6 +59,6 @@ RULE = Rule(
     kind=Creation.CLIENT,
     summary="boto3 client created on every request",
     advice="create it once at module level or use a cached helper",
-    fixable=True,
     doc=__doc__ or "",
+    fix=fix,
 )

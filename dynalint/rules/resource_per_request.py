@@ -39,6 +39,7 @@ not, since dynalint cannot tell that it is DynamoDB.
 
 from dynalint.analysis.model import Creation
 from dynalint.rules.base import Rule
+from dynalint.rules.resource_fixes import resource_fix
 
 RULE = Rule(
     code="DYN002",
@@ -46,6 +47,6 @@ RULE = Rule(
     kind=Creation.RESOURCE,
     summary="boto3 resource created on every request",
     advice="create it once at module level or use a cached helper",
-    fixable=True,
     doc=__doc__ or "",
+    fix=resource_fix,
 )

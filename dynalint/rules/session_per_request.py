@@ -44,6 +44,6 @@ RULE = Rule(
     kind=Creation.SESSION,
     summary="boto3 Session created on every request",
     advice="create it once at module level",
-    fixable=False,
     doc=__doc__ or "",
+    no_fix="Sessions are not rewritten: create the Session once at module level by hand",
 )

@@ -40,6 +40,7 @@ library's object) is not reported, so other libraries' `Table` classes never mat
 
 from dynalint.analysis.model import Creation
 from dynalint.rules.base import Rule
+from dynalint.rules.resource_fixes import table_fix
 
 RULE = Rule(
     code="DYN003",
@@ -47,6 +48,6 @@ RULE = Rule(
     kind=Creation.TABLE,
     summary="DynamoDB Table created on every request",
     advice="create it once at module level or use a cached helper",
-    fixable=True,
     doc=__doc__ or "",
+    fix=table_fix,
 )

@@ -1,0 +1,287 @@
+"""Applying the fixes that findings carry to one module's text, and proving the result.
+
+Nothing here decides what to rewrite: the rules did, and each finding carries its `Fix`. This
+module applies the edits of the fixes it is given (a fix shared by several findings once), then
+schedules the helper imports and the removal of the imports the edits left unused, which
+libcst's AddImportsVisitor and RemoveImportsVisitor carry out. Before the text is handed back,
+every helper name in it is resolved again with libcst's scope analysis: each use must reach the
+helper import, or the module is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
+
+from dynalint.types import Applicability, Edit, Finding, Fix
+
+UNSAFE = "its arguments are computed by calls that may not be stable (use --unsafe-fixes)"
+OVERLAP = "its fix overlaps another one; run dynalint fix again"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Skip:
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The module's new text; `helpers` are the helper functions it now imports."""
+
+    text: str
+    fixed: tuple[Finding, ...]
+    skipped: tuple[Skip, ...]
+    helpers: frozenset[str]
+
+
+class FixRefused(Exception):
+    """The fixed module would not mean what the original meant; nothing may be written."""
+
+
+def apply_fixes(text: str, findings: Sequence[Finding], *, unsafe_fixes: bool) -> Applied:
+    """`text` with the fixes of `findings` applied. Raises FixRefused when the result does not
+    parse or a helper name in it does not resolve to the helper import."""
+    chosen: dict[Fix, list[Finding]] = {}
+    skipped: list[Skip] = []
+    for finding in findings:
+        reason = _unapplied(finding, unsafe_fixes)
+        if reason is not None:
+            skipped.append(Skip(finding, reason))
+        elif finding.fix is not None:
+            chosen.setdefault(finding.fix, []).append(finding)
+    applied = _without_overlaps(chosen, skipped)
+    if not applied:
+        return Applied(text, (), tuple(skipped), frozenset())
+    fixes = list(applied)
+    new_text = _imports(text, _edited(text, [e for fix in fixes for e in fix.edits]), fixes)
+    _prove(new_text, fixes)
+    fixed = tuple(finding for fix in fixes for finding in applied[fix])
+    helpers = frozenset(i.name for fix in fixes for i in fix.imports)
+    return Applied(new_text, fixed, tuple(skipped), helpers)
+
+
+def _unapplied(finding: Finding, unsafe_fixes: bool) -> str | None:
+    if finding.fix is None:
+        return finding.no_fix or "it has no fix"
+    if finding.fix.applicability is Applicability.UNSAFE and not unsafe_fixes:
+        return UNSAFE
+    return None
+
+
+def _without_overlaps(
+    chosen: dict[Fix, list[Finding]], skipped: list[Skip]
+) -> dict[Fix, list[Finding]]:
+    """ruff's rule: fixes apply in order of position, outer ones first, and one that overlaps
+    an earlier one waits for the next run, unless its findings' calls lie wholly inside what
+    the earlier one replaced (`boto3.resource("dynamodb").Table(x)` rewritten as a Table takes
+    its resource with it): those are fixed by it."""
+    kept: dict[Fix, list[Finding]] = {}
+    for fix in sorted(chosen, key=_extent):
+        earlier = [k for k in kept if any(_overlap(a, b) for a in fix.edits for b in k.edits)]
+        if not earlier:
+            kept[fix] = list(chosen[fix])
+            continue
+        for finding in chosen[fix]:
+            outer = next((k for k in earlier if _replaces(k, finding)), None)
+            if outer is not None:
+                kept[outer].append(finding)
+            else:
+                skipped.append(Skip(finding, OVERLAP))
+    return kept
+
+
+def _extent(fix: Fix) -> tuple[tuple[int, int], tuple[int, int]]:
+    start = min((e.line, e.column) for e in fix.edits)
+    end = max((e.end_line, e.end_column) for e in fix.edits)
+    return start, (-end[0], -end[1])
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    return (a.line, a.column) < (b.end_line, b.end_column) and (b.line, b.column) < (
+        a.end_line,
+        a.end_column,
+    )
+
+
+def _replaces(fix: Fix, finding: Finding) -> bool:
+    start, end = (finding.line, finding.column), (finding.end_line, finding.end_column)
+    return any((e.line, e.column) <= start and end <= (e.end_line, e.end_column) for e in fix.edits)
+
+
+def _edited(text: str, edits: Iterable[Edit]) -> str:
+    starts = [0, *(match.end() for match in _LINE_END.finditer(text))]
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1 if line <= len(starts) else len(text)
+
+    for edit in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
+        start, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
+        text = text[:start] + edit.content + text[end:]
+    return text
+
+
+# -- imports ------------------------------------------------------------------------------
+
+
+def _imports(original: str, edited: str, fixes: Sequence[Fix]) -> str:
+    try:
+        before, tree = cst.parse_module(original), cst.parse_module(edited)
+    except cst.ParserSyntaxError as error:
+        raise FixRefused(f"the fixed code does not parse ({error.message})") from None
+    helper = fixes[0].helper_module
+    context = CodemodContext()
+    wanted = {(i.name, i.alias) for fix in fixes for i in fix.imports}
+    items = [ImportItem(helper, name, alias if alias != name else None) for name, alias in wanted]
+    tree = AddImportsVisitor(
+        context, sorted(items, key=lambda i: i.obj_name or "")
+    ).transform_module(tree)
+    pruned = {module for fix in fixes for module in fix.prunes}
+    unused = list(_imports_of(tree, pruned))
+    tree = RemoveImportsVisitor(context, unused).transform_module(tree)
+    return _after_star_imports(_in_place_of_removed(before, tree, helper, pruned), helper).code
+
+
+def _imports_of(
+    tree: cst.Module, modules: set[str]
+) -> Iterator[tuple[str, str | None, str | None]]:
+    """Every module-level import from `modules`, for RemoveImportsVisitor to drop if unused."""
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = get_full_name_for_node(alias.name) or ""
+                    if name.split(".")[0] in modules:
+                        yield name, None, _asname(alias)
+            elif isinstance(small, cst.ImportFrom) and small.module is not None:
+                module = get_full_name_for_node(small.module) or ""
+                if module.split(".")[0] in modules and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        yield module, get_full_name_for_node(alias.name), _asname(alias)
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None or not isinstance(alias.asname.name, cst.Name):
+        return None
+    return alias.asname.name.value
+
+
+def _in_place_of_removed(
+    before: cst.Module, after: cst.Module, helper: str, pruned: set[str]
+) -> cst.Module:
+    """Put the helper import where the boto3 import it replaces stood, with its blank lines.
+
+    AddImportsVisitor appends new imports after the last one, and RemoveImportsVisitor drops a
+    removed import's leading lines; together they would glue the helper import onto another
+    group. Moving that one line afterwards keeps the diff to `-import boto3 / +from ... import`.
+    """
+    added = [s for s in after.body if _imports_from(s, {helper})]
+    imported = [s for s in before.body if _imports_from(s, pruned)]
+    kept = [s for s in after.body if _imports_from(s, pruned)]
+    gone = [s for s in imported if not any(s.deep_equals(k) for k in kept)]
+    was_there = any(_imports_from(s, {helper}) for s in before.body)
+    if was_there or len(added) != 1 or not gone or len(kept) + len(gone) != len(imported):
+        return after
+    # The edits never remove module-level statements, so the others keep their order.
+    at = next(i for i, s in enumerate(before.body) if s is gone[0])
+    body = [s for s in after.body if s is not added[0]]
+    moved = added[0].with_changes(leading_lines=gone[0].leading_lines)
+    return after.with_changes(body=[*body[:at], moved, *body[at:]])
+
+
+def _after_star_imports(tree: cst.Module, helper: str) -> cst.Module:
+    """A star import run after the helper import could rebind its names: go below it."""
+    body = list(tree.body)
+    stars = [i for i, s in enumerate(body) if _has_star_import(s)]
+    helpers = [i for i, s in enumerate(body) if _imports_from(s, {helper})]
+    if not stars or not helpers or helpers[-1] > stars[-1]:
+        return tree
+    moved = [body[i] for i in helpers]
+    rest = [s for i, s in enumerate(body) if i not in helpers]
+    at = rest.index(body[stars[-1]]) + 1
+    return tree.with_changes(body=[*rest[:at], *moved, *rest[at:]])
+
+
+def _has_star_import(node: cst.CSTNode) -> bool:
+    """A star import in this module-level statement, also inside its if/try/with blocks."""
+    if isinstance(node, cst.ImportFrom):
+        return isinstance(node.names, cst.ImportStar)
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
+        return False
+    return any(_has_star_import(child) for child in node.children)
+
+
+def _imports_from(statement: cst.CSTNode, modules: set[str]) -> bool:
+    """A line that only imports from `modules` or their submodules."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        return _within(get_full_name_for_node(small.module), modules)
+    if isinstance(small, cst.Import):
+        return all(_within(get_full_name_for_node(alias.name), modules) for alias in small.names)
+    return False
+
+
+def _within(name: str | None, modules: set[str]) -> bool:
+    return name is not None and any(name == m or name.startswith(f"{m}.") for m in modules)
+
+
+# -- the proof ----------------------------------------------------------------------------
+
+
+def _prove(text: str, fixes: Sequence[Fix]) -> None:
+    """Every use of a helper name must reach `from <helper> import name [as alias]`, in every
+    scope, with no star import after it that could rebind it."""
+    helper = fixes[0].helper_module
+    expected = {i.alias: i.name for fix in fixes for i in fix.imports}
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise FixRefused(f"the fixed code does not parse ({error.message})") from None
+    body = tree.body
+    last_helper = max((i for i, s in enumerate(body) if _imports_from(s, {helper})), default=-1)
+    if any(_has_star_import(s) for s in body[last_helper + 1 :]):
+        raise FixRefused(f"a star import after the {helper} import could rebind its names")
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    for scope in set(wrapper.resolve(ScopeProvider).values()):
+        if scope is None:
+            continue
+        for access in scope.accesses:
+            node = access.node
+            if isinstance(node, cst.Name) and node.value in expected:
+                name = expected[node.value]
+                if not access.referents or not all(
+                    _is_helper_import(r, helper, name) for r in access.referents
+                ):
+                    raise FixRefused(
+                        f"{node.value} would not call {helper}.{name} everywhere it is used "
+                        "(the name is bound to something else)"
+                    )
+
+
+def _is_helper_import(referent: object, helper: str, name: str) -> bool:
+    if not isinstance(referent, ImportAssignment):
+        return False
+    node = referent.node
+    return (
+        isinstance(node, cst.ImportFrom)
+        and not node.relative
+        and node.module is not None
+        and get_full_name_for_node(node.module) == helper
+        and not isinstance(node.names, cst.ImportStar)
+        and any(
+            alias.evaluated_name == name and (alias.evaluated_alias or name) == referent.name
+            for alias in node.names
+        )
+    )
