@@ -53,8 +53,9 @@ class Fix:
     The edits apply to the text the finding was computed from. `imports` are added once per file
     after the edits; `prunes` names the modules whose imports the edits may leave unused, which
     are then removed. `helper_path` is where the helper module lives (or will be generated),
-    given the way the fixed module is imported, and `helper_display` how the user sees it named. Several findings may share one fix (a resource
-    and the Table made from it): it is applied once.
+    given the way the fixed module is imported, and `helper_display` how the user sees it
+    named. Several findings may share one fix (a resource and the Table made from it): it is
+    applied once.
     """
 
     applicability: Applicability

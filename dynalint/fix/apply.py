@@ -147,7 +147,8 @@ def _imports(original: str, edited: str, fixes: Sequence[Fix]) -> str:
     pruned = {module for fix in fixes for module in fix.prunes}
     unused = list(_imports_of(tree, pruned))
     tree = RemoveImportsVisitor(context, unused).transform_module(tree)
-    return _after_star_imports(_in_place_of_removed(before, tree, helper, pruned), helper).code
+    placed = _in_place_of_removed(before, tree, helper, pruned)
+    return _without_blank_start(_after_star_imports(placed, helper)).code
 
 
 def _imports_of(
@@ -206,10 +207,20 @@ def _after_star_imports(tree: cst.Module, helper: str) -> cst.Module:
     helpers = [i for i, s in enumerate(body) if _imports_from(s, {helper})]
     if not stars or not helpers or helpers[-1] > stars[-1]:
         return tree
-    moved = [body[i] for i in helpers]
+    moved = [body[i].with_changes(leading_lines=()) for i in helpers]
     rest = [s for i, s in enumerate(body) if i not in helpers]
     at = rest.index(body[stars[-1]]) + 1
     return tree.with_changes(body=[*rest[:at], *moved, *rest[at:]])
+
+
+def _without_blank_start(tree: cst.Module) -> cst.Module:
+    """An import removed from the top leaves the blank lines that followed it at the top."""
+    if not tree.body or tree.header:
+        return tree
+    first = tree.body[0]
+    if first.leading_lines and all(line.comment is None for line in first.leading_lines):
+        return tree.with_changes(body=[first.with_changes(leading_lines=()), *tree.body[1:]])
+    return tree
 
 
 def _has_star_import(node: cst.CSTNode) -> bool:
