@@ -7,8 +7,8 @@ from typing import Any
 from dynalint.config import Config
 from dynalint.engine import lint_paths, lint_source
 from dynalint.types import Applicability, Edit, FileError, Finding, Fix, LintResult, Reach
+from dynalint.version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Applicability",

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from dynalint import __version__
+from dynalint.version import __version__
 from dynalint.config import DEFAULT_HELPER_MODULE, Config
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin

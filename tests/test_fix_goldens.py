@@ -12,6 +12,8 @@ byte for byte, and `fix.out` says where it was written.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import shutil
 from pathlib import Path
 
@@ -19,8 +21,10 @@ import libcst as cst
 import pytest
 from click.testing import CliRunner
 
+from dynalint import Applicability, fix_paths, lint_paths
 from dynalint.cli import main
 from dynalint.fix.helper import render_helper
+from dynalint.report.options import is_fixable
 from tests.conftest import FIXTURES
 
 SCENARIOS = sorted(p for p in (FIXTURES / "fix").iterdir() if p.is_dir() and "." not in p.name)
@@ -131,3 +135,56 @@ def test_every_check_fixture_fixes_and_settles(project: Path, workspace: Path) -
 def _path_and_code(line: str) -> tuple[str, str]:
     """`path:line:col: CODE ...`; lines move when imports are added, so only these two count."""
     return line.split(":")[0], line.split(": ", 1)[1].split()[0]
+
+
+FIX_PROJECTS = [*CHECK_PROJECTS, *SCENARIOS]
+
+
+@pytest.mark.parametrize("project", FIX_PROJECTS, ids=[p.name for p in FIX_PROJECTS])
+def test_what_is_marked_fixable_is_fixed_and_nothing_else_is_touched(
+    project: Path, workspace: Path
+) -> None:
+    """ruff's harness invariant: the `[*]` findings are exactly what `dynalint fix` fixes, and
+    the lines it changes are those of the fixes' edits and the imports they add or prune."""
+    copy = workspace / project.name
+    shutil.copytree(project, copy)
+    linted = lint_paths([copy.name])
+    marked = {f for f in linted.findings if is_fixable(f)}
+
+    planned = fix_paths([copy.name])
+
+    assert {f for f in planned.fixed if f.applicability is Applicability.SAFE} == marked
+    edited: dict[str, set[int]] = {}
+    for finding in planned.fixed:
+        assert finding.fix is not None
+        lines = edited.setdefault(finding.path, set())
+        for edit in finding.fix.edits:
+            lines.update(range(edit.line, max(edit.end_line, edit.line + 1)))
+    for change in planned.changes:
+        if change.before is None:
+            continue
+        before = change.text_before or ""
+        touched = _changed_lines(before, change.text_after)
+        allowed = edited.get(change.display, set()) | _import_lines(before)
+        assert touched <= allowed, f"{change.display}: lines {sorted(touched - allowed)}"
+
+
+def _changed_lines(before: str, after: str) -> set[int]:
+    """1-based lines of `before` that the change replaced or deleted."""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(), after.splitlines())
+    return {
+        line + 1
+        for tag, start, end, _, _ in matcher.get_opcodes()
+        if tag in ("replace", "delete")
+        for line in range(start, end)
+    }
+
+
+def _import_lines(source: str) -> set[int]:
+    """Lines of module-level imports, which a fix may extend or prune, and the blank line
+    that follows a pruned one."""
+    lines: set[int] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 2))
+    return lines

@@ -9,6 +9,7 @@ fixes the findings carry, and creates the helper module when it is missing.
 from __future__ import annotations
 
 import argparse
+from typing import ClassVar
 from pathlib import Path
 
 import libcst as cst
@@ -24,11 +25,19 @@ from dynalint.text import decode
 from dynalint.types import Finding, LintResult
 
 
+_Analysis = tuple[LintResult, dict[Path, str]]
+
+
 class CacheBoto3Objects(CodemodCommand):
+    """libcst's tool makes one command per file, so analyses are kept for the process: by
+    project root and options, the first file of a project pays for all of them. A file whose
+    text is not what the analysis read is analysed again on its own."""
+
     DESCRIPTION = (
         "Move boto3 clients, resources and DynamoDB Tables created on every request onto "
         "dynalint's cached helper module."
     )
+    _analyses: ClassVar[dict[tuple[Path, str], _Analysis]] = {}
 
     def __init__(
         self,
@@ -39,7 +48,6 @@ class CacheBoto3Objects(CodemodCommand):
         super().__init__(context)
         self.helper_module = helper_module
         self.unsafe_fixes = unsafe_fixes
-        self._analyses: dict[Path, tuple[LintResult, dict[Path, str]]] = {}
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -78,16 +86,19 @@ class CacheBoto3Objects(CodemodCommand):
         source = result.sources.get(display) if display is not None else None
         if source is not None and decode(source.data)[0] == tree.code:
             return tuple(f for f in result.findings if f.path == display)
+        if source is None and _on_disk(path) == tree.code:
+            return ()  # the analysis read it as it is, and found nothing to fix
         # Not what the project analysis read (another codemod ran first): this file again.
         data = tree.code.encode("utf-8")
         return lint_paths([str(path)], self._config(path), sources={path: data}).findings
 
-    def _analysis(self, root: Path) -> tuple[LintResult, dict[Path, str]]:
-        if root not in self._analyses:
+    def _analysis(self, root: Path) -> _Analysis:
+        key = (root, self.helper_module)
+        if key not in self._analyses:
             result = lint_paths([str(root)], self._config(root))
             displays = {source.path: display for display, source in result.sources.items()}
-            self._analyses[root] = (result, displays)
-        return self._analyses[root]
+            self._analyses[key] = (result, displays)
+        return self._analyses[key]
 
     def _config(self, where: Path | None) -> Config:
         try:
@@ -95,6 +106,13 @@ class CacheBoto3Objects(CodemodCommand):
         except SettingsError as error:
             raise SkipFile(str(error)) from None
         return Config.from_settings(settings, helper_module=self.helper_module)
+
+
+def _on_disk(path: Path) -> str | None:
+    try:
+        return decode(path.read_bytes())[0]
+    except (OSError, UnicodeDecodeError, SyntaxError):
+        return None
 
 
 def _ensure_helper(target: Path, needed: frozenset[str]) -> None:

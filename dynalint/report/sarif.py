@@ -23,7 +23,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from dynalint import __version__
+from dynalint.version import __version__
 from dynalint.report.options import (
     DEFAULT_OPTIONS,
     ArtifactChange,
