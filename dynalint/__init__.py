@@ -9,7 +9,6 @@ from dynalint.engine import lint_paths, lint_source
 from dynalint.types import Applicability, Edit, FileError, Finding, Fix, LintResult, Reach
 from dynalint.version import __version__
 
-
 __all__ = [
     "Applicability",
     "Config",

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from dynalint.version import __version__
 from dynalint.config import DEFAULT_HELPER_MODULE, Config
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin
@@ -31,6 +30,7 @@ from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
 from dynalint.settings import Settings, SettingsError, settings_for
 from dynalint.text import decode
 from dynalint.types import FileError, LintResult
+from dynalint.version import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

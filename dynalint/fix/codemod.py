@@ -9,8 +9,8 @@ fixes the findings carry, and creates the helper module when it is missing.
 from __future__ import annotations
 
 import argparse
-from typing import ClassVar
 from pathlib import Path
+from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
@@ -23,7 +23,6 @@ from dynalint.fix.helper import plan_helper
 from dynalint.settings import SettingsError, settings_for
 from dynalint.text import decode
 from dynalint.types import Finding, LintResult
-
 
 _Analysis = tuple[LintResult, dict[Path, str]]
 

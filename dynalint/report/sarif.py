@@ -23,7 +23,6 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from dynalint.version import __version__
 from dynalint.report.options import (
     DEFAULT_OPTIONS,
     ArtifactChange,
@@ -34,6 +33,7 @@ from dynalint.report.options import (
 from dynalint.rules import RULES
 from dynalint.rules.base import Rule
 from dynalint.types import FileError, Finding, LintResult
+from dynalint.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dynalint/dynalint"
