@@ -131,8 +131,13 @@ def plan_fixes(linted: LintResult, *, unsafe_fixes: bool = False) -> FixResult:
 class _Rewrite:
     change: FileChange
     applied: Applied
-    helper: Path
-    helper_display: str
+
+    @property
+    def helper(self) -> tuple[Path, str]:
+        """Where the helper module lives and how it is shown: every fix of a file shares it."""
+        fix = self.applied.fixed[0].fix
+        assert fix is not None and fix.helper_path is not None and fix.helper_display is not None
+        return fix.helper_path, fix.helper_display
 
 
 def _rewrite(
@@ -143,10 +148,8 @@ def _rewrite(
         applied = apply_fixes(text, findings, unsafe_fixes=unsafe_fixes)
     except FixRefused as refused:
         return FileError(display, f"not fixed: {refused}")
-    fix = next(f.fix for f in applied.fixed if f.fix is not None) if applied.fixed else None
     change = FileChange(source.path, display, source.data, applied.text.encode(encoding), encoding)
-    where = (fix.helper_path, fix.helper_display) if fix is not None else (None, None)
-    return _Rewrite(change, applied, where[0] or source.path, where[1] or display)
+    return _Rewrite(change, applied)
 
 
 def _with_helpers(
@@ -154,15 +157,14 @@ def _with_helpers(
 ) -> tuple[list[_Rewrite], list[FileChange]]:
     """One helper module per import root. A file that needs what a hand-written helper lacks is
     not fixed; the others sharing that helper still are."""
-    by_helper: dict[Path, list[_Rewrite]] = defaultdict(list)
+    by_helper: dict[tuple[Path, str], list[_Rewrite]] = defaultdict(list)
     for rewrite in rewrites:
         by_helper[rewrite.helper].append(rewrite)
     kept: list[_Rewrite] = []
     helpers: list[FileChange] = []
-    for target, users in sorted(by_helper.items()):
+    for (target, display), users in sorted(by_helper.items()):
         existing = target.read_bytes() if target.is_file() else None
-        source = existing.decode("utf-8") if existing is not None else None
-        display = users[0].helper_display
+        source = decode(existing)[0] if existing is not None else None
         able = []
         for user in users:
             error = plan_helper(source, user.applied.helpers).error
