@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -24,7 +24,7 @@ from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, module_path
 from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.discovery import discover, find_project_root, project_files
-from dynalint.fix.helper import plan_helper
+from dynalint.fix.helper import HelperPlace
 from dynalint.rules import BY_KIND
 from dynalint.selection import CANDIDATE, Wanted
 from dynalint.suppress import Suppressions, is_suppressed, suppressions
@@ -106,7 +106,7 @@ class _Analysis:
         self._texts: dict[Path, str] = {}
         self.models: dict[Path, FileModel] = {}
         self._attempted: set[Path] = set()
-        self._helpers: dict[Path, _Helper] = {}
+        self._helpers: dict[Path, HelperPlace] = {}
         for path in sorted(paths):
             try:
                 self._data[path] = read(path)
@@ -210,7 +210,7 @@ class _Analysis:
             found.append(BY_KIND[site.kind].finding(site, display, verdict.reach, chain, via, fix))
         return found
 
-    def _helper_path(self, path: Path) -> _Helper | str:
+    def _helper_path(self, path: Path) -> HelperPlace | str:
         """Where the helper module a fix of `path` imports lives, or why it cannot."""
         name = self._config.helper_module
         try:
@@ -218,21 +218,9 @@ class _Analysis:
         except ValueError as error:
             return f"the helper module {name} cannot be created: {error}"
         if where not in self._helpers:
-            self._helpers[where] = self._helper_at(where)
+            data = self._data.get(where)
+            self._helpers[where] = HelperPlace.at(where, self._display(where), data)
         return self._helpers[where]
-
-    def _helper_at(self, path: Path) -> _Helper:
-        """The module already at the helper's place, as this run sees it."""
-        helper = _Helper(path, self._display(path))
-        try:
-            data = self._data[path] if path in self._data else path.read_bytes()
-        except OSError:
-            return helper
-        try:
-            helper.text = decode(data)[0]
-        except (UnicodeDecodeError, SyntaxError) as error:
-            helper.unreadable = f"cannot be decoded ({decode_error(error)})"
-        return helper
 
     def _reported(self, path: Path, project: Project) -> Iterator[tuple[int, tuple[Site, Verdict]]]:
         """The module's sites that are reported, by their index in the model."""
@@ -270,32 +258,13 @@ class _Analysis:
             self._errors.append(FileError(self._checked[path], message))
 
 
-@dataclass(eq=False)
-class _Helper:
-    """The helper module's place for some checked files, and the text already there."""
-
-    path: Path
-    display: str
-    text: str | None = None
-    unreadable: str | None = None
-    _problems: dict[frozenset[str], str | None] = field(default_factory=dict)
-
-    def problem(self, fix: Fix) -> str | None:
-        """Why this module cannot give `fix` what it imports (a hand-written one lacking it)."""
-        needed = frozenset(i.name for i in fix.imports)
-        if needed not in self._problems:
-            error = self.unreadable or plan_helper(self.text, needed).error
-            self._problems[needed] = f"{self.display} {error}" if error else None
-        return self._problems[needed]
-
-
-def _chosen_fix(site: Site, reported: Set[int], helper: _Helper | str) -> Fix | str:
+def _chosen_fix(site: Site, reported: Set[int], helper: HelperPlace | str) -> Fix | str:
     """The site's best fix whose every rewritten site is reported, or why it has none."""
     for option in site.fixes:
         if isinstance(helper, str):
             return helper
         if option.needs <= reported:
-            problem = helper.problem(option.fix)
+            problem = helper.problem(i.name for i in option.fix.imports)
             if problem is not None:
                 return problem
             return replace(option.fix, helper_path=helper.path, helper_display=helper.display)
