@@ -288,3 +288,29 @@ def test_the_same_names_are_refused_by_check_and_by_the_setting(project: Path) -
         "error: helper module 'boto3': boto3 is what the fixed code imports; "
         "the helper would shadow it\n"
     )
+
+
+def test_check_marks_exactly_what_fix_fixes(project: Path) -> None:
+    """`Table(**KW)` cannot become `get_dynamo_table(...)`: check must not promise it."""
+    (project / "handler.py").write_text(
+        "import boto3\n\nKW = {'TableName': 'orders'}\n\n\n"
+        "def lambda_handler(event, context):\n"
+        "    return boto3.resource('dynamodb').Table(**KW).scan()\n"
+    )
+
+    _, checked, _ = run("check", "--no-color")
+    code, fixed, _ = run("fix")
+
+    assert checked.splitlines()[0].startswith("handler.py:7:12: DYN002 [*] ")
+    assert checked.splitlines()[1].startswith("handler.py:7:12: DYN003 boto3.resource(")
+    assert checked.splitlines()[-1] == "[*] 1 fixable with `dynalint fix`."
+    assert (code, fixed.splitlines()) == (
+        1,
+        [
+            "Fixed 1 finding in 1 file; wrote aws_helpers.py.",
+            "handler.py:7:12: DYN003 not fixed: "
+            "its Table(...) arguments are not a plain table name",
+            "1 finding left.",
+        ],
+    )
+    assert "return get_dynamo_resource().Table(**KW).scan()" in (project / "handler.py").read_text()
