@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from dynalint.config import DEFAULT_HELPER_MODULE, Config
+from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
+from dynalint.config import Config
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin
 from dynalint.fix.fixer import FileChange, fix_paths, plan_fixes
@@ -82,7 +83,8 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         except UnknownRuleError as error:
             raise click.UsageError(str(error)) from None
         project = find_project_root([p.resolve() for p in where or [Path(".")]])
-        problem = name_problem(config.helper_module, project)
+        helper = config.helper_module
+        problem = name_problem(helper, project) if helper is not None else None
         if problem is not None:
             message = f"helper module {config.helper_module!r}: {problem}"
             _report_errors([FileError("", message)])
@@ -236,7 +238,8 @@ def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
     "--helper-module",
     metavar="DOTTED.NAME",
     help=f"The cached helper module, relative to each file's import root "
-    f"[default: helper-module setting, else {DEFAULT_HELPER_MODULE}].",
+    f"[default: helper-module setting, else {DEFAULT_HELPER_MODULE} in each fixed module's "
+    "top-level package, or at its import root for a top-level module].",
 )
 def fix(selection: _Selection, show_diff: bool, unsafe_fixes: bool) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""

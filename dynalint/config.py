@@ -10,8 +10,6 @@ from dynalint.discovery import Excludes
 from dynalint.rules import selected_codes
 from dynalint.settings import Settings, ignored_codes_for
 
-DEFAULT_HELPER_MODULE = "aws_helpers"
-
 
 @dataclass(frozen=True)
 class Config:
@@ -20,7 +18,7 @@ class Config:
     `exclude` (None: the defaults) and `extend_exclude` are gitignore-style patterns and
     `per_file_ignores` glob patterns, all relative to `base`, the settings file's folder.
     `helper_module` is the cached helper module that fixes import, since a finding carries its
-    fix.
+    fix; None places `aws_helpers` by the rule of `roots.helper_module_for`.
     """
 
     select: tuple[str, ...] | None = None
@@ -31,7 +29,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY)
     base: Path | None = None
-    helper_module: str = DEFAULT_HELPER_MODULE
+    helper_module: str | None = None
 
     @classmethod
     def from_settings(
@@ -60,7 +58,7 @@ class Config:
             per_file_ignores=settings.per_file_ignores,
             vocabulary=vocabulary,
             base=settings.source.parent if settings.source is not None else None,
-            helper_module=helper_module or settings.helper_module or DEFAULT_HELPER_MODULE,
+            helper_module=helper_module or settings.helper_module,
         )
 
     @property

@@ -21,7 +21,7 @@ from dynalint.analysis.build import build_model
 from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
 from dynalint.analysis.model import FileModel, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
-from dynalint.analysis.roots import ImportRoots, module_path
+from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
 from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.discovery import discover, find_project_root, project_files
 from dynalint.fix.helper import HelperPlace
@@ -159,12 +159,13 @@ class _Analysis:
             self._fail(path, "too deeply nested to parse")
             return None
         self._texts[path] = text
+        name, is_package = self._roots.module_name(path), path.name == "__init__.py"
         return build_model(
             module,
-            self._roots.module_name(path),
-            is_package=path.name == "__init__.py",
+            name,
+            is_package=is_package,
             vocabulary=self._config.vocabulary,
-            helper_module=self._config.helper_module,
+            helper_module=helper_module_for(name, is_package, self._config.helper_module),
         )
 
     def _follow_callers(self) -> None:
@@ -212,7 +213,7 @@ class _Analysis:
 
     def _helper_path(self, path: Path) -> HelperPlace | str:
         """Where the helper module a fix of `path` imports lives, or why it cannot."""
-        name = self._config.helper_module
+        name = self.models[path].helper_module
         try:
             where = module_path(self._roots.of(path), name)
         except ValueError as error:

@@ -95,7 +95,7 @@ def test_json_output(crud: Path) -> None:
         "applicability": "safe",
         "fix": {
             "applicability": "safe",
-            "message": "Use get_dynamo_table(...) from aws_helpers",
+            "message": "Use get_dynamo_table(...) from app.aws_helpers",
             "edits": [
                 {
                     "content": 'get_dynamo_table(os.environ["TABLE_NAME"])',
@@ -109,9 +109,13 @@ def test_json_output(crud: Path) -> None:
                 },
             ],
             "imports": [
-                {"module": "aws_helpers", "name": "get_dynamo_table", "alias": "get_dynamo_table"}
+                {
+                    "module": "app.aws_helpers",
+                    "name": "get_dynamo_table",
+                    "alias": "get_dynamo_table",
+                }
             ],
-            "helper": {"module": "aws_helpers", "path": "aws_helpers.py"},
+            "helper": {"module": "app.aws_helpers", "path": "app/aws_helpers.py"},
         },
         "no_fix": None,
     }
@@ -255,7 +259,7 @@ def test_sarif_carries_the_fix_that_dynalint_fix_writes(crud: Path) -> None:
     assert all("fixes" in result for result in results)
     assert [change["artifactLocation"]["uri"] for change in changes] == [
         "app/collection.py",
-        "aws_helpers.py",
+        "app/aws_helpers.py",
     ]
     for change in changes:
         written = (crud / change["artifactLocation"]["uri"]).read_text()

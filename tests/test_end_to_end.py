@@ -2,7 +2,7 @@
 
 The CRUD fixture is copied twice: ``before`` stays as written, ``after`` goes through the real
 command line. Both copies' ``handler`` modules are then imported side by side (they share the
-module names ``handler``, ``app``, ``app.collection`` and, after the fix, ``aws_helpers``) and
+module names ``handler``, ``app``, ``app.collection`` and, after the fix, ``app.aws_helpers``) and
 driven with the same API Gateway events against a moto DynamoDB table built like the fixture's
 own ``tests/conftest.py`` builds it.
 """
@@ -38,7 +38,7 @@ FIXED_NOW = "2024-05-01T12:00:00+00:00"
 CONTEXT = SimpleNamespace(aws_request_id="req-end-to-end")
 
 # Top-level module names the fixture's code is imported under; "app.*" submodules too.
-PROJECT_MODULES = ("handler", "app", "aws_helpers")
+PROJECT_MODULES = ("handler", "app")
 
 
 # --------------------------------------------------------------------------- loading a copy
@@ -92,7 +92,9 @@ def load_copy(root: Path) -> Loaded:
         handler = importlib.import_module("handler")
         collection = importlib.import_module("app.collection")
         helpers = (
-            importlib.import_module("aws_helpers") if (root / "aws_helpers.py").exists() else None
+            importlib.import_module("app.aws_helpers")
+            if (root / "app" / "aws_helpers.py").exists()
+            else None
         )
     # Each module really comes from this copy, and the handler dispatches to this copy's code.
     for module in (handler, collection, helpers):
@@ -256,9 +258,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_fix_prints_what_it_did_and_leaves_before_untouched(copies: Copies) -> None:
     assert copies.fix.returncode == 0, copies.fix.stderr
     assert (
-        copies.fix.stdout == f"Fixed 8 findings in 1 file; wrote {copies.after}/aws_helpers.py.\n"
+        copies.fix.stdout
+        == f"Fixed 8 findings in 1 file; wrote {copies.after}/app/aws_helpers.py.\n"
     )
-    assert (copies.after / "aws_helpers.py").is_file()
+    assert (copies.after / "app" / "aws_helpers.py").is_file()
     assert snapshot(copies.before) == snapshot(CRUD)
     assert snapshot(copies.after) != snapshot(CRUD)
     assert "boto3.resource(" not in (copies.after / "app" / "collection.py").read_text(

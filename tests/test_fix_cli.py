@@ -203,7 +203,7 @@ def test_crud_fixture_fixes_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copytree(FIXTURES / "check" / "crud", tmp_path / "crud")
     monkeypatch.chdir(tmp_path / "crud")
 
-    assert run("fix") == (0, "Fixed 8 findings in 1 file; wrote aws_helpers.py.\n", "")
+    assert run("fix") == (0, "Fixed 8 findings in 1 file; wrote app/aws_helpers.py.\n", "")
     assert run("check") == (0, "All checks passed.\n", "")
     assert run("fix") == (0, "Nothing to fix.\n", "")
 

@@ -80,4 +80,4 @@ def test_the_codemod_command_analyses_the_project_once(counts: Counts, crud: Pat
     assert (outcome.successes, outcome.failures) == (2, 0)
     assert counts.analyses == 1
     assert "get_dynamo_table(" in (crud / "app" / "collection.py").read_text()
-    assert (crud / "aws_helpers.py").is_file()
+    assert (crud / "app" / "aws_helpers.py").is_file()

@@ -260,10 +260,10 @@ def test_fix_hook_rewrites_then_passes(
     assert first != 0, out
     assert "- files were modified by this hook" in out
     store = (lambda_project / "app" / "store.py").read_text(encoding="utf-8")
-    assert "from aws_helpers import get_client" in store
+    assert "from app.aws_helpers import get_client" in store
     assert 'get_client("s3")' in store
     assert CLIENT_CALL not in store
-    assert (lambda_project / "aws_helpers.py").is_file()
+    assert (lambda_project / "app" / "aws_helpers.py").is_file()
 
     git(lambda_project, env, "add", "--all")
     # Both hooks: the fix settles, and the check agrees that nothing is left.

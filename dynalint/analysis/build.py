@@ -22,8 +22,8 @@ from dynalint.analysis.model import (
     Value,
 )
 from dynalint.analysis.positions import spans
+from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
 from dynalint.analysis.scopes import Imported, Scope, ScopeKind
-from dynalint.config import DEFAULT_HELPER_MODULE
 from dynalint.rules import BY_KIND
 from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
 from dynalint.types import Edit, Fix, HelperImport
@@ -43,6 +43,7 @@ def build_model(
     vocabulary: names.Vocabulary = names.DEFAULT_VOCABULARY,
     helper_module: str = DEFAULT_HELPER_MODULE,
 ) -> FileModel:
+    """`helper_module` is the helper module this module's fixes import."""
     collection = collect(module, module_name, is_package)
     return _Builder(module, collection, vocabulary, helper_module).build()
 
@@ -77,6 +78,7 @@ class _Builder:
             exports=self._exports(module_scope),
             sites=self._place(sites),
             references=tuple(references),
+            helper_module=self._helper_module,
         )
 
     # -- functions -------------------------------------------------------------------------

@@ -100,6 +100,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class FileModel:
+    """`helper_module` is the module this module's fixes import their helpers from."""
+
     module: str
     functions: Mapping[str, Function] = field(default_factory=dict)
     classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -107,3 +109,4 @@ class FileModel:
     exports: Mapping[str, Value] = field(default_factory=dict)
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
+    helper_module: str = "aws_helpers"

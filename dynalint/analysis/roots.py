@@ -113,6 +113,21 @@ def _dotted_imports(data: bytes) -> Iterator[str]:
                     yield f"{module}.{name}"
 
 
+DEFAULT_HELPER_MODULE = "aws_helpers"
+
+
+def helper_module_for(module: str, is_package: bool, configured: str | None) -> str:
+    """The helper module a fix of `module` imports: the configured one (relative to the import
+    root), else `aws_helpers` in the module's top-level package, so that it ships with the code
+    that imports it however that code is packaged (a wheel, a Lambda zip), or at the import root
+    for a top-level module."""
+    if configured is not None:
+        return configured
+    if "." in module or is_package:
+        return f"{module.partition('.')[0]}.{DEFAULT_HELPER_MODULE}"
+    return DEFAULT_HELPER_MODULE
+
+
 def module_path(root: Path, dotted: str) -> Path:
     """The file of module `dotted` under `root`: a package's `__init__.py` if it has one.
 

@@ -15,7 +15,8 @@ from typing import ClassVar
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from dynalint.config import DEFAULT_HELPER_MODULE, Config
+from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
+from dynalint.config import Config
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import FixRefused, apply_fixes
@@ -36,12 +37,12 @@ class CacheBoto3Objects(CodemodCommand):
         "Move boto3 clients, resources and DynamoDB Tables created on every request onto "
         "dynalint's cached helper module."
     )
-    _analyses: ClassVar[dict[tuple[Path, str], _Analysis]] = {}
+    _analyses: ClassVar[dict[tuple[Path, str | None], _Analysis]] = {}
 
     def __init__(
         self,
         context: CodemodContext,
-        helper_module: str = DEFAULT_HELPER_MODULE,
+        helper_module: str | None = None,
         unsafe_fixes: bool = False,
     ) -> None:
         super().__init__(context)
@@ -53,8 +54,9 @@ class CacheBoto3Objects(CodemodCommand):
         arg_parser.add_argument(
             "--helper-module",
             dest="helper_module",
-            default=DEFAULT_HELPER_MODULE,
-            help="Dotted name of the generated helper module, relative to each file's import root.",
+            default=None,
+            help="Dotted name of the generated helper module, relative to each file's import "
+            f"root [default: {DEFAULT_HELPER_MODULE} in each fixed module's top-level package].",
         )
         arg_parser.add_argument(
             "--unsafe-fixes",

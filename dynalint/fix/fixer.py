@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
 from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import Applied, FixRefused, Skip, apply_fixes
@@ -81,17 +82,17 @@ def fix_source(
     data = source.encode() if isinstance(source, str) else source
     linted = lint_source(data, path, config)
     text = source if isinstance(source, str) else _text_of(data)
+    fixes = [f.fix for f in linted.findings if f.fix is not None]
+    helper = fixes[0].helper_module if fixes else config.helper_module or DEFAULT_HELPER_MODULE
     if linted.errors or text is None:
-        return SourceFix(text or "", config.helper_module, frozenset(), (), (), linted.errors)
+        return SourceFix(text or "", helper, frozenset(), (), (), linted.errors)
     try:
         applied = apply_fixes(text, linted.findings, unsafe_fixes=unsafe_fixes)
     except FixRefused as refused:
         skips = tuple(Skip(finding, str(refused)) for finding in linted.findings)
         error = FileError(path, f"not fixed: {refused}")
-        return SourceFix(text, config.helper_module, frozenset(), (), skips, (error,))
-    return SourceFix(
-        applied.text, config.helper_module, applied.helpers, applied.fixed, applied.skipped, ()
-    )
+        return SourceFix(text, helper, frozenset(), (), skips, (error,))
+    return SourceFix(applied.text, helper, applied.helpers, applied.fixed, applied.skipped, ())
 
 
 def fix_paths(
