@@ -7,7 +7,8 @@ fix meant it to. Settled: a second fix changes nothing.
                                       [--keep]
 
 Each TREE (a source folder, e.g. an unpacked sdist) is copied to a scratch folder (under --work,
-else a temporary one, removed unless --keep) and fixed there: `dynalint fix --helper-module NAME .`
+else a temporary one, removed unless --keep) and fixed there: `dynalint fix .` (with
+`--helper-module NAME` when one is given)
 run in the copy. Then, per tree:
 
 1. the files the fix changed, and the new files (helper modules) it wrote;
@@ -295,11 +296,14 @@ def check_file(
     return problems, len(imports)
 
 
-def verify(tree: Path, copy: Path, helper: str) -> tuple[list[str], list[Problem], list[str]]:
-    """Fix a copy of `tree` at `copy`: the figures, the problems and some notes."""
+def verify(
+    tree: Path, copy: Path, helper: str, flags: list[str]
+) -> tuple[list[str], list[Problem], list[str]]:
+    """Fix a copy of `tree` at `copy`: the figures, the problems and some notes. `flags` are
+    dynalint's (`--helper-module NAME` when one is given, else its default placement)."""
     shutil.copytree(tree, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     before = snapshot(copy)
-    fixed = dynalint(copy, "fix", "--helper-module", helper, ".")
+    fixed = dynalint(copy, "fix", *flags, ".")
     after = snapshot(copy)
     changed = sorted(p for p in before if after.get(p) != before[p])
     written = sorted(p for p in after if p not in before)
@@ -325,7 +329,7 @@ def verify(tree: Path, copy: Path, helper: str) -> tuple[list[str], list[Problem
             problems.append((COMPILE, relative, error))
 
     notes.append(f"checked {names} name(s) imported from {helper} in {files} changed file(s)")
-    again = dynalint(copy, "fix", "--helper-module", helper, ".")
+    again = dynalint(copy, "fix", *flags, ".")
     settled = snapshot(copy)
     for path in sorted(p for p in after.keys() | settled.keys() if after.get(p) != settled.get(p)):
         problems.append((SECOND, path, "changed by a second dynalint fix"))
@@ -349,7 +353,7 @@ def verify(tree: Path, copy: Path, helper: str) -> tuple[list[str], list[Problem
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="+", type=Path, metavar="TREE", help="a source folder")
-    parser.add_argument("--helper-module", default="aws_helpers", metavar="DOTTED.NAME")
+    parser.add_argument("--helper-module", default=None, metavar="DOTTED.NAME")
     parser.add_argument("--work", type=Path, metavar="DIR", help="scratch folder (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep the fixed copies")
     args = parser.parse_args()
@@ -366,7 +370,9 @@ def main() -> None:
         start = time.perf_counter()
         copy = work / str(number) / tree.name
         try:
-            figures, found, notes = verify(tree, copy, args.helper_module)
+            flags = ["--helper-module", args.helper_module] if args.helper_module else []
+            helper = args.helper_module or "aws_helpers"
+            figures, found, notes = verify(tree, copy, helper, flags)
         finally:
             if not args.keep:
                 shutil.rmtree(copy.parent, ignore_errors=True)
