@@ -83,6 +83,7 @@ class Resolver:
         self._parsed: list[cst.BaseExpression] = []
         self._meanings: dict[tuple[int, int], Meaning] = {}
         self._classified: dict[int, Classified | None] = {}
+        self._safeties: dict[int, tuple[Applicability, tuple[str, ...]]] = {}
         self._active: set[tuple[int, int]] = set()
 
     def meaning(self, node: cst.BaseExpression, scope: Scope) -> Meaning:
@@ -266,10 +267,13 @@ class Resolver:
     # -- fix safety ------------------------------------------------------------------------
 
     def safety(self, call: cst.Call, scope: Scope) -> tuple[Applicability, tuple[str, ...]]:
-        """How stable a creation's inputs are: its arguments and those of its receiver."""
-        names: list[str] = []
-        worst = self._expression_safety(call, scope, names)
-        return worst, tuple(dict.fromkeys(names))
+        """How stable a creation's inputs are: its arguments and those of its receiver. Asked by
+        the model (for the message) and by the fixes, so kept per call."""
+        if id(call) not in self._safeties:
+            names: list[str] = []
+            worst = self._expression_safety(call, scope, names)
+            self._safeties[id(call)] = (worst, tuple(dict.fromkeys(names)))
+        return self._safeties[id(call)]
 
     def _expression_safety(
         self, node: cst.CSTNode, scope: Scope, names: list[str]

@@ -20,6 +20,7 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImports
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 
+from dynalint.analysis.tree import children
 from dynalint.types import Applicability, Edit, Finding, Fix
 
 UNSAFE = "its arguments are computed by calls that may not be stable (use --unsafe-fixes)"
@@ -229,7 +230,7 @@ def _has_star_import(node: cst.CSTNode) -> bool:
         return isinstance(node.names, cst.ImportStar)
     if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.BaseExpression)):
         return False
-    return any(_has_star_import(child) for child in node.children)
+    return any(_has_star_import(child) for child in children(node))
 
 
 def _imports_from(statement: cst.CSTNode, modules: set[str]) -> bool:

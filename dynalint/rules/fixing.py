@@ -75,7 +75,7 @@ class FixSite:
 
     @property
     def safety(self) -> Applicability:
-        return self.module.safety(self)
+        return self.resolver.safety(self.call, self.scope)[0]
 
     def plan(self, message: str, edits: Sequence[NodeEdit], helpers: Sequence[str]) -> Plan:
         return Plan(self.safety, message, tuple(edits), tuple(helpers), frozenset({self.index}))
@@ -98,21 +98,13 @@ class ModuleFixes:
         self.sites.append(site)
         return site
 
-    def safety(self, site: FixSite) -> Applicability:
-        return self._safety(site.index)
-
-    @functools.cache  # noqa: B019 - one per module, dropped with it
-    def _safety(self, index: int) -> Applicability:
-        site = self.sites[index]
-        return self.resolver.safety(site.call, site.scope)[0]
-
     # -- helper names ----------------------------------------------------------------------
 
     def bound_name(self, helper: str) -> str:
         """The name `helper` is called by in this module once the fix has imported it."""
-        return self._names()[helper] if helper in self._names() else self._free(helper)
+        return self._names[helper] if helper in self._names else self._free(helper)
 
-    @functools.cache  # noqa: B019
+    @functools.cached_property
     def _names(self) -> dict[str, str]:
         """Helpers the module already imports from the helper module, by imported name."""
         found: dict[str, str] = {}
@@ -134,12 +126,12 @@ class ModuleFixes:
                             found[name] = asname.value
         return found
 
-    @functools.cache  # noqa: B019
+    @functools.cached_property
     def _taken(self) -> frozenset[str]:
         return frozenset(_names_in(self.module))
 
     def _free(self, helper: str) -> str:
-        taken = self._taken()
+        taken = self._taken
         if helper not in taken:
             return helper
         numbered = (f"cached_{helper}_{n}" for n in itertools.count(2))
