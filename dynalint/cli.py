@@ -82,13 +82,13 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
             sys.exit(EXIT_ERROR)
         except UnknownRuleError as error:
             raise click.UsageError(str(error)) from None
-        project = find_project_root([p.resolve() for p in where or [Path(".")]])
         helper = config.helper_module
-        problem = name_problem(helper, project) if helper is not None else None
-        if problem is not None:
-            message = f"helper module {config.helper_module!r}: {problem}"
-            _report_errors([FileError("", message)])
-            sys.exit(EXIT_ERROR)
+        if helper is not None:
+            project = find_project_root([p.resolve() for p in where or [Path(".")]])
+            problem = name_problem(helper, project)
+            if problem is not None:
+                _report_errors([FileError("", f"helper module {helper!r}: {problem}")])
+                sys.exit(EXIT_ERROR)
         command(_Selection(list(paths) or ["."], config, settings), **rest)
 
     options = [
