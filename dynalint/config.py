@@ -18,7 +18,9 @@ class Config:
     `exclude` (None: the defaults) and `extend_exclude` are gitignore-style patterns and
     `per_file_ignores` glob patterns, all relative to `base`, the settings file's folder.
     `helper_module` is the cached helper module that fixes import, since a finding carries its
-    fix; None places `aws_helpers` by the rule of `roots.helper_module_for`.
+    fix; None places `aws_helpers` by the rule of `roots.helper_module_for`. With `cache`, models
+    are kept in `cache_dir` (None: `.dynalint_cache` at the project root); `jobs` is how many
+    processes may parse (None: one per CPU). Neither changes a finding.
     """
 
     select: tuple[str, ...] | None = None
@@ -30,6 +32,9 @@ class Config:
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY)
     base: Path | None = None
     helper_module: str | None = None
+    cache: bool = False
+    cache_dir: Path | None = None
+    jobs: int | None = 1
 
     @classmethod
     def from_settings(

@@ -25,10 +25,12 @@ _Ignore = tuple[str, pathspec.GitIgnoreSpec]
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file to check: where it really is, and how the user should see it named."""
+    """One file to check: where it really is, how the user should see it named, and whether
+    the user named it (rather than a folder holding it)."""
 
     path: Path
     display: str
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def _sources_for(
     resolved = Path(given).resolve()
     if not resolved.is_dir():
         if not excludes.matches(str(resolved), is_dir=False):
-            yield SourceFile(path=resolved, display=shown)
+            yield SourceFile(path=resolved, display=shown, named=True)
         return
     for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), "", excludes):
         if include_tests or not is_test_file(Path(path), root):

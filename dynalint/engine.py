@@ -1,35 +1,39 @@
 """Paths or source text in, `LintResult` out. Pure: no printing, no click, and it never raises
 for a bad file; the file becomes a `FileError` and the run goes on.
 
-Only files that can matter are parsed. A file can hold a creation site only if it mentions boto
-(or calls `.client(`, `.resource(`, `.Table(` on something it imported); a file matters for
-reachability only if it mentions a function that leads to a site. Everything else is read as bytes,
-searched once, and never parsed.
+Every file of the project is read (or, with a cache, stat-ed) once; only files that can matter
+are parsed, as `selection` decides from facts read off their bytes: files that can hold a
+creation site, then, in rounds, files that import a module holding a function that leads to a
+site and name that function. Models come from the cache where their key matches, and are built
+in worker processes when there are many. One analysis serves a whole command.
 """
 
 from __future__ import annotations
 
-import ast
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from dynalint.analysis.build import build_model
 from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
+from dynalint.analysis.facts import Facts, facts_of
 from dynalint.analysis.model import FileModel, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
+from dynalint.cache import CACHE_DIR, Cache, Known, Stat, digest, model_key, stat_key
 from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.discovery import discover, find_project_root, project_files
-from dynalint.fix.helper import HelperPlace
 from dynalint.rules import BY_KIND
-from dynalint.selection import CANDIDATE, Wanted
+from dynalint.selection import Callers
 from dynalint.suppress import Suppressions, is_suppressed, suppressions
-from dynalint.text import decode, decode_error
-from dynalint.types import FileError, Finding, Fix, LintResult, Source
+from dynalint.text import decode
+from dynalint.types import FileError, Finding, Fix, LintResult, RunStats, Source
+
+if TYPE_CHECKING:  # each needs libcst, which a run that parses nothing never imports
+    from dynalint.analysis.parse import Job
+    from dynalint.fix.helper import HelperPlace
+    from dynalint.workers import Builder
 
 
 def lint_paths(
@@ -49,8 +53,9 @@ def lint_paths(
     if not found.files:
         return LintResult((), missing, 0)
     checked = {source.path: source.display for source in found.files}
+    named = {source.path for source in found.files if source.named}
     absolute = all(os.path.isabs(given) for given in paths)
-    result = _in_project(checked, config, overrides, absolute)
+    result = _in_project(checked, named, config, overrides, absolute)
     return replace(result, errors=missing + result.errors)
 
 
@@ -60,22 +65,26 @@ def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> L
     Editors send unsaved buffers this way; the file need not exist on disk.
     """
     path = Path(filename).resolve()
-    return _in_project({path: filename}, config, {path: data}, os.path.isabs(filename))
+    return _in_project({path: filename}, {path}, config, {path: data}, os.path.isabs(filename))
 
 
 def _in_project(
-    checked: Mapping[Path, str], config: Config, overrides: Mapping[Path, bytes], absolute: bool
+    checked: Mapping[Path, str],
+    named: Set[Path],
+    config: Config,
+    overrides: Mapping[Path, bytes],
+    absolute: bool,
 ) -> LintResult:
     root = find_project_root([path.parent for path in checked])
     everything = set(
         project_files(root, include_tests=config.include_tests, excludes=config.excludes)
     )
     everything |= checked.keys() | overrides.keys()
-
-    def read(path: Path) -> bytes:
-        return overrides[path] if path in overrides else path.read_bytes()
-
-    return _Analysis(everything, checked, config, read, root, absolute).run()
+    cache = None
+    if config.cache:
+        cache = Cache(config.cache_dir or root / CACHE_DIR, root)
+    analysis = _Analysis(everything, checked, config, overrides, root, absolute, cache)
+    return analysis.run(named)
 
 
 def lint_source(
@@ -84,7 +93,23 @@ def lint_source(
     """Check one module on its own, as if it were the whole project."""
     data = source.encode() if isinstance(source, str) else source
     where = Path(path).absolute()
-    return _Analysis({where}, {where: path}, config, lambda _: data, None, False).run()
+    return _Analysis({where}, {where: path}, config, {where: data}, None, False, None).run({where})
+
+
+@dataclass
+class _File:
+    """A project file as far as the run has needed it: with the stat shortcut of the cache, its
+    bytes are read only when it is parsed or reported."""
+
+    facts: Facts
+    digest: str | None = None
+    data: bytes | None = None
+    root: Path = field(default_factory=Path)
+    module: str = ""
+
+
+class _Changed(Exception):
+    """A file's bytes are no longer those its cached facts were computed from."""
 
 
 class _Analysis:
@@ -93,102 +118,190 @@ class _Analysis:
         paths: Iterable[Path],
         checked: Mapping[Path, str],
         config: Config,
-        read: Callable[[Path], bytes],
+        overrides: Mapping[Path, bytes],
         root: Path | None,
         absolute: bool,
+        cache: Cache | None,
     ) -> None:
         self._checked = checked
         self._config = config
+        self._overrides = overrides
         self._root = root
         self._absolute = absolute
+        self._cache = cache
         self._errors: list[FileError] = []
-        self._data: dict[Path, bytes] = {}
-        self._texts: dict[Path, str] = {}
+        self._files: dict[Path, _File] = {}
         self.models: dict[Path, FileModel] = {}
         self._attempted: set[Path] = set()
         self._helpers: dict[Path, HelperPlace] = {}
+        self._builder: Builder | None = None
+        self._read = self._parsed = self._cached = 0
         for path in sorted(paths):
-            try:
-                self._data[path] = read(path)
-            except OSError as error:
-                self._fail(path, f"cannot read: {error.strerror or error}")
+            self._inspect(path)
         self._handlers, self._scripts = self._declared()
-        self._roots = ImportRoots(root, self._data, [*self._handlers, *self._scripts])
+        facts = {path: file.facts for path, file in self._files.items()}
+        self._roots = ImportRoots(root, facts, [*self._handlers, *self._scripts])
+        for path, file in self._files.items():
+            file.root, file.module = self._roots.of(path), self._roots.module_name(path)
+        self._on_disk = {(file.root, file.module) for file in self._files.values()}
 
-    def run(self) -> LintResult:
-        self._parse(path for path, data in self._data.items() if CANDIDATE.search(data))
-        self._follow_callers()
-        project = Project(self.models, self._handlers, self._scripts, self._roots)
+    def run(self, named: Set[Path] = frozenset()) -> LintResult:
+        """`named` files are parsed whatever their facts say, so their syntax errors show."""
+        try:
+            self._parse(p for p, file in self._files.items() if file.facts.may_create or p in named)
+            self._follow_callers()
+        finally:
+            if self._builder is not None:
+                self._builder.close()
+            if self._cache is not None:
+                self._cache.save()
+        project = self._project()
         findings: list[Finding] = []
         for path in self._checked:
             if path in self.models:
                 findings.extend(self._findings(path, project))
         findings.sort(key=lambda finding: finding.sort_key)
-        errors = sorted(self._errors, key=lambda error: error.path)
         fixed = {finding.path for finding in findings if finding.fix is not None}
         sources = {
-            display: Source(path, self._data[path])
+            display: Source(path, self._bytes(path))
             for path, display in self._checked.items()
             if display in fixed
         }
-        return LintResult(tuple(findings), tuple(errors), len(self._checked), sources)
+        errors = tuple(sorted(self._errors, key=lambda error: error.path))
+        stats = RunStats(len(self._files), self._read, self._parsed, self._cached)
+        return LintResult(tuple(findings), errors, len(self._checked), sources, stats)
+
+    def _project(self) -> Project:
+        models = dict(sorted(self.models.items()))
+        return Project(models, self._handlers, self._scripts, self._roots, self._on_disk)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _inspect(self, path: Path) -> None:
+        """A file's facts: from the cache when its stat matches, else from its bytes."""
+        if path in self._overrides:
+            self._learn(path, self._overrides[path], None)
+            return
+        try:
+            stat = stat_key(os.stat(path))
+            known = self._cache.known(path, stat) if self._cache is not None else None
+            if known is None:
+                data = path.read_bytes()
+        except OSError as error:
+            self._fail(path, f"cannot read: {error.strerror or error}")
+            return
+        if known is None:
+            self._learn(path, data, stat)
+        else:
+            self._add(path, _File(known.facts, known.digest))
+
+    def _learn(self, path: Path, data: bytes, stat: Stat | None) -> None:
+        self._read += 1
+        file = _File(facts_of(data), data=data)
+        if self._cache is not None:
+            file.digest = digest(data)
+            self._cache.remember(path, stat, Known(file.digest, file.facts))
+        self._add(path, file)
+
+    def _add(self, path: Path, file: _File) -> None:
+        """Every file that cannot be decoded is reported, parsed or not; it never is."""
+        self._files[path] = file
+        if file.facts.problem is not None:
+            self._fail(path, file.facts.problem)
+            self._attempted.add(path)
+
+    def _bytes(self, path: Path) -> bytes:
+        """A file's bytes, the very ones this run's facts and models were computed from."""
+        file = self._files[path]
+        if file.data is None:
+            data = path.read_bytes()
+            if digest(data) != file.digest:
+                raise _Changed(path)
+            file.data = data
+        return file.data
 
     # -- parsing only what matters ---------------------------------------------------------
 
     def _parse(self, paths: Iterable[Path]) -> None:
-        for path in list(paths):
-            if path in self._attempted:
-                continue
+        """Models for `paths`, from the cache where it has them, built (in parallel) where not."""
+        todo: list[tuple[Path, Job, str | None]] = []
+        for path in sorted(set(paths) - self._attempted):
             self._attempted.add(path)
-            model = self._model(path)
-            if model is not None:
-                self.models[path] = model
+            try:
+                job = self._job(path)
+            except OSError as error:
+                self._fail(path, f"cannot read: {error.strerror or error}")
+                continue
+            except _Changed:
+                self._fail(path, "changed while being checked; check it again")
+                continue
+            key = self._key(path, job)
+            cached = self._cache.model(key) if self._cache is not None and key else None
+            if cached is None:
+                todo.append((path, job, key))
+            else:
+                self._cached += 1
+                self._keep(path, cached)
+        if todo:
+            built = self._workers().models([job for _, job, _ in todo])
+            for (path, _, key), model in zip(todo, built, strict=True):
+                self._parsed += 1
+                if self._cache is not None and key is not None:
+                    self._cache.keep(key, model)
+                self._keep(path, model)
 
-    def _model(self, path: Path) -> FileModel | None:
-        try:
-            text, _ = decode(self._data[path])
-        except (UnicodeDecodeError, SyntaxError) as error:
-            self._fail(path, f"cannot decode: {decode_error(error)}")
+    def _job(self, path: Path) -> Job:
+        from dynalint.analysis.parse import Job
+
+        file = self._files[path]
+        is_package = path.name == "__init__.py"
+        helper = helper_module_for(file.module, is_package, self._config.helper_module)
+        return Job(self._bytes(path), file.module, is_package, self._config.vocabulary, helper)
+
+    def _key(self, path: Path, job: Job) -> str | None:
+        known = self._files[path].digest
+        if known is None:
             return None
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as error:
-            self._fail(path, _syntax_error(text, error))
-            return None
-        except RecursionError:
-            self._fail(path, "too deeply nested to parse")
-            return None
-        self._texts[path] = text
-        name, is_package = self._roots.module_name(path), path.name == "__init__.py"
-        return build_model(
-            module,
-            name,
-            is_package=is_package,
-            vocabulary=self._config.vocabulary,
-            helper_module=helper_module_for(name, is_package, self._config.helper_module),
+        vocabulary = job.vocabulary
+        return model_key(
+            known,
+            job.module,
+            job.is_package,
+            job.helper_module,
+            vocabulary.handler_patterns,
+            sorted(vocabulary.route_decorators),
+            sorted(vocabulary.memoize_decorators),
         )
+
+    def _keep(self, path: Path, built: FileModel | str) -> None:
+        if isinstance(built, str):
+            self._fail(path, built)
+        else:
+            self.models[path] = built
+
+    def _workers(self) -> Builder:
+        if self._builder is None:
+            from dynalint.workers import Builder, default_jobs
+
+            self._builder = Builder(self._config.jobs or default_jobs())
+        return self._builder
 
     def _follow_callers(self) -> None:
         """Parse, in rounds, the files that can refer to a function leading to a creation site."""
-        wanted = Wanted()
-        for model in self.models.values():
-            for site in model.sites:
-                wanted.add_function(site.function, model.module)
-                if site.receiver:
-                    wanted.add(site.receiver.rpartition(".")[2], None)
-        grown = True
-        while grown:
-            self._parse(
-                p
-                for p, data in self._data.items()
-                if p not in self._attempted and wanted.matches(data)
-            )
-            grown = False
-            for model in list(self.models.values()):
-                grown |= wanted.add_reexports(model.aliases, model.module)
-                for reference in model.references:
-                    if reference.source is not None and wanted.is_mentioned_by(reference.target):
-                        grown |= wanted.add_function(reference.source, model.module)
+        units = {path: (file.root, file.module) for path, file in self._files.items()}
+        facts = {path: file.facts for path, file in self._files.items()}
+        callers = Callers(units, facts, self._bytes_or_nothing)
+        while True:
+            pending = callers.next_files(self.models, self._project()) - self._attempted
+            if not pending:
+                return
+            self._parse(pending)
+
+    def _bytes_or_nothing(self, path: Path) -> bytes:
+        try:
+            return self._bytes(path)
+        except (OSError, _Changed):
+            return b""
 
     def _declared(self) -> tuple[list[DeclaredEntry], list[DeclaredEntry]]:
         """Lambda handlers and console scripts from the project's templates and packaging."""
@@ -200,6 +313,8 @@ class _Analysis:
 
     def _findings(self, path: Path, project: Project) -> list[Finding]:
         reported = dict(self._reported(path, project))
+        if not reported:
+            return []
         helper = self._helper_path(path)
         found: list[Finding] = []
         for site, verdict in reported.values():
@@ -213,13 +328,15 @@ class _Analysis:
 
     def _helper_path(self, path: Path) -> HelperPlace | str:
         """Where the helper module a fix of `path` imports lives, or why it cannot."""
+        from dynalint.fix.helper import HelperPlace
+
         name = self.models[path].helper_module
         try:
             where = module_path(self._roots.of(path), name)
         except ValueError as error:
             return f"the helper module {name} cannot be created: {error}"
         if where not in self._helpers:
-            data = self._data.get(where)
+            data = self._bytes_or_nothing(where) if where in self._files else None
             self._helpers[where] = HelperPlace.at(where, self._display(where), data)
         return self._helpers[where]
 
@@ -235,7 +352,7 @@ class _Analysis:
             if verdict.reach is None:
                 continue
             if noqa is None:
-                noqa = suppressions(self._texts[path])
+                noqa = suppressions(decode(self._bytes(path))[0])
             if not is_suppressed(noqa, site.span.line, BY_KIND[site.kind].code):
                 yield index, (site, verdict)
 
@@ -270,16 +387,6 @@ def _chosen_fix(site: Site, reported: Set[int], helper: HelperPlace | str) -> Fi
                 return problem
             return replace(option.fix, helper_path=helper.path, helper_display=helper.display)
     return site.no_fix or "it cannot be fixed without touching code that is not reported"
-
-
-def _syntax_error(text: str, error: cst.ParserSyntaxError) -> str:
-    """CPython words syntax errors best; libcst's own message is for code only it rejects."""
-    try:
-        ast.parse(text)
-    except SyntaxError as python:
-        return f"syntax error at line {python.lineno}, column {python.offset}: {python.msg}"
-    first = error.message.splitlines()[0] if error.message else "cannot parse"
-    return f"cannot parse at line {error.raw_line}, column {error.raw_column + 1}: {first}"
 
 
 def _readable(qualname: str) -> str:

@@ -1,81 +1,233 @@
-"""Which files are worth parsing, decided from their bytes alone.
+"""Which files are worth parsing, decided from the facts of `analysis.facts`.
 
-A file can hold a creation site only if it mentions boto (or calls `.client(`, `.resource(`,
-`.Table(` on a name it imported). A file matters for reachability only if it can refer to a
-function that leads to a site, and dynalint only follows references that name it: a module-level
-function or class by its name next to the name of a module that defines or re-exports it
-(`from app import collection`, `from .collection import get`), a method by its name next to its
-class's name (`repo = Repo(); repo.save()`, `class Sub(Repo)`, `self.save()` inside the class).
-Over-approximating is safe; missing is not.
+A file is parsed for its creation sites only if its facts say it can hold one. A file is parsed
+for reachability only if it can refer to a function leading to a site: it imports the module
+that defines the function, re-exports it or inherits it (or a package above it, with a plain
+`import`), and it names the function's top-level name in that module (the function, or the class
+of a method). Over-approximating is safe; missing is not.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
-CANDIDATE = re.compile(rb"boto|\.(?:Table|client|resource|create_client)\s*\(")
-_DUNDER = re.compile(r"__\w+__")
+from dynalint.analysis.facts import Facts, reached_modules
+from dynalint.analysis.model import FileModel
+from dynalint.analysis.project import FunctionKey, Project
 
 
-class Wanted:
-    """Names whose mention makes a file worth parsing, each with the words that must go with it."""
+class Importers:
+    """Which files can refer to the names of a module, found by their imports."""
+
+    def __init__(self, reached: Mapping[Path, tuple[set[str], set[str]]]) -> None:
+        self._exact: dict[str, set[Path]] = defaultdict(set)
+        self._within: dict[str, set[Path]] = defaultdict(set)
+        for path, (exact, within) in reached.items():
+            for name in exact:
+                self._exact[name].add(path)
+            for name in within:
+                self._within[name].add(path)
+
+    def of(self, module: str) -> set[Path]:
+        found = set(self._exact.get(module, ()))
+        parts = module.split(".")
+        for cut in range(1, len(parts) + 1):
+            found |= self._within.get(".".join(parts[:cut]), set())
+        return found
+
+
+def top_name(qualname: str) -> str:
+    """How other modules must name a function to reach it: `f` for `f`, `f.<locals>.g` and the
+    methods of a class `f`."""
+    return qualname.partition(".")[0]
+
+
+def mention(qualname: str) -> str:
+    """The last name a reference to a function spells: `m` for `C.m`, `C` for `C.__init__`."""
+    parts = qualname.split(".<locals>.")[0].split(".")
+    if len(parts) > 1 and parts[-1].startswith("__") and parts[-1].endswith("__"):
+        return parts[-2]
+    return parts[-1]
+
+
+class Words:
+    """Matches files that name one of a set of words, rebuilt as the set grows."""
 
     def __init__(self) -> None:
-        self._anchors: dict[str, set[str | None]] = {}
+        self.words: set[str] = set()
         self._pattern: re.Pattern[bytes] | None = None
 
-    def add_function(self, qualname: str, module: str) -> bool:
-        """Want the callers of a function; True if that wants anything new."""
-        name, anchor = _mention(qualname)
-        return self.add(name, anchor or _last(module))
-
-    def add_reexports(self, aliases: Mapping[str, str], module: str) -> bool:
-        """`from .collection import get_collection` in `app/__init__.py` lets others say `app`."""
-        return any(
-            [
-                self.add(alias, _last(module))
-                for alias, target in aliases.items()
-                if _last(target) in self._anchors
-            ]
-        )
-
-    def add(self, name: str, anchor: str | None) -> bool:
-        anchors = self._anchors.setdefault(name, set())
-        if anchor in anchors:
+    def add(self, words: Iterable[str]) -> bool:
+        before = len(self.words)
+        self.words.update(words)
+        if len(self.words) == before:
             return False
-        anchors.add(anchor)
         self._pattern = None
         return True
 
-    def is_mentioned_by(self, target: str) -> bool:
-        """A reference to `pkg.mod.f`, `pkg.mod.C.m` or `pkg.mod.C.__init__` names a wanted one."""
-        return _mention(target)[0] in self._anchors
-
-    def matches(self, data: bytes) -> bool:
-        if not self._anchors:
+    def found_in(self, data: bytes) -> bool:
+        if not self.words:
             return False
         if self._pattern is None:
-            names = b"|".join(re.escape(name.encode()) for name in sorted(self._anchors))
-            self._pattern = re.compile(rb"\b(?:%s)\b" % names)
-        for found in set(self._pattern.findall(data)):
-            anchors = self._anchors[found.decode()]
-            if None in anchors or any(a.encode() in data for a in anchors if a is not None):
-                return True
+            names = b"|".join(re.escape(word.encode()) for word in sorted(self.words))
+            self._pattern = re.compile(rb"(?<!\w)(?:%s)(?!\w)" % names)
+        return self._pattern.search(data) is not None
+
+
+Unit = tuple[Path, str]
+"""A module as Python finds it: its import root and its dotted name."""
+
+_MAX_HOPS = 8
+
+
+class Callers:
+    """The rounds that follow callers: which files to parse next so that every reference to a
+    function leading to a creation site is seen.
+
+    A function is wanted when it holds a site or refers to a wanted function; a module's names
+    are wanted when they lead to a wanted function (defined there, re-exported, or inherited by
+    a class). A file is parsed when it imports a module with wanted names and names one of them.
+    """
+
+    def __init__(
+        self,
+        units: Mapping[Path, Unit],
+        facts: Mapping[Path, Facts],
+        read: Callable[[Path], bytes],
+    ) -> None:
+        self._units = units
+        self._on_disk = set(units.values())
+        self._by_module: dict[str, list[Path]] = defaultdict(list)
+        for path, (_, module) in sorted(units.items()):
+            self._by_module[module].append(path)
+        self._importers = Importers(
+            {
+                path: reached_modules(facts[path], module, path.name == "__init__.py")
+                for path, (_, module) in units.items()
+            }
+        )
+        self._read = read
+        self._wanted: set[FunctionKey] = set()
+        self._words: dict[Unit, Words] = defaultdict(Words)
+        self._mentions: set[str] = set()
+        self._tops: set[str] = set()
+        self._methods: set[str] = set()
+        self._grown: set[Unit] = set()
+
+    def next_files(self, models: Mapping[Path, FileModel], project: Project) -> set[Path]:
+        """Files not among `models` that the wanted names, grown from `models`, may be in."""
+        self._grow(models, project)
+        found = self._exporters(models)
+        for unit in self._grown:
+            found |= self._importing(unit, models)
+        self._grown = set()
+        return found - models.keys()
+
+    # -- what is wanted ------------------------------------------------------------------------
+
+    def _grow(self, models: Mapping[Path, FileModel], project: Project) -> None:
+        for path, model in models.items():
+            for site in model.sites:
+                self._want(path, site.function)
+        changed = True
+        while changed:
+            changed = False
+            for path, model in models.items():
+                for reference in model.references:
+                    source = reference.source
+                    if source is None or (path, source) in self._wanted:
+                        continue
+                    if mention(reference.target) in self._mentions and self._leads(
+                        project.resolve(reference.target, path)
+                    ):
+                        changed |= self._want(path, source)
+                changed |= self._exported(path, model, project)
+
+    def _want(self, path: Path, qualname: str) -> bool:
+        if (path, qualname) in self._wanted:
+            return False
+        self._wanted.add((path, qualname))
+        self._name(self._units[path], top_name(qualname), mention(qualname))
+        outer = qualname.split(".<locals>.")[0]
+        if "." in outer:
+            self._methods.add(outer.rpartition(".")[2])
+        return True
+
+    def _name(self, unit: Unit, top: str, mentioned: str) -> bool:
+        self._mentions.add(mentioned)
+        self._tops.add(top)
+        if self._words[unit].add([top]):
+            self._grown.add(unit)
+            return True
         return False
 
+    def _exported(self, path: Path, model: FileModel, project: Project) -> bool:
+        """Re-exported and inherited names of the module that lead to wanted functions."""
+        names = [alias for alias, target in model.aliases.items() if _last(target) in self._tops]
+        names += [
+            cls
+            for cls, bases in model.classes.items()
+            if any(_last(base) in self._tops for base in bases)
+        ]
+        changed = False
+        for name in names:
+            for attribute in ("", *sorted(self._methods)):
+                spelled = f"{name}.{attribute}" if attribute else name
+                if self._leads(project.resolve(f"{model.module}.{spelled}", path)):
+                    changed |= self._name(self._units[path], top_name(name), mention(spelled))
+        return changed
 
-def _mention(qualname: str) -> tuple[str, str | None]:
-    """How other code names a function: `f`, a method `m` with its class `C`, `C` for `C()`.
+    def _leads(self, keys: Iterable[FunctionKey]) -> bool:
+        return any(key in self._wanted for key in keys)
 
-    The anchor is None where it is the module's name, which the caller knows."""
-    parts = qualname.split(".<locals>.")[0].split(".")
-    name = parts[-1]
-    if len(parts) == 1:
-        return name, None
-    if _DUNDER.fullmatch(name):
-        return parts[-2], None
-    return name, parts[-2]
+    # -- which files ---------------------------------------------------------------------------
+
+    def _importing(self, unit: Unit, models: Mapping[Path, FileModel]) -> set[Path]:
+        """Files that import the module of `unit`, resolve that import to it, and name one of
+        its wanted names."""
+        root, module = unit
+        found = set()
+        for path in self._importers.of(module):
+            if path in models:
+                continue
+            own_root = self._units[path][0]
+            if own_root != root and (own_root, module) in self._on_disk:
+                continue  # Python finds the module of the file's own import root instead
+            if self._words[unit].found_in(self._read(path)):
+                found.add(path)
+        return found
+
+    def _exporters(self, models: Mapping[Path, FileModel]) -> set[Path]:
+        """The modules that say what a receiver imported from the project holds."""
+        found: set[Path] = set()
+        for path, model in models.items():
+            for site in model.sites:
+                if site.kind is None and site.receiver is not None:
+                    found |= self._defining(site.receiver, path, models, 0)
+        return found
+
+    def _defining(
+        self, target: str, origin: Path, models: Mapping[Path, FileModel], hops: int
+    ) -> set[Path]:
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            paths = self._by_module.get(".".join(parts[:cut]))
+            if not paths:
+                continue
+            root = self._units[origin][0]
+            found: set[Path] = set()
+            for path in [p for p in paths if self._units[p][0] == root] or paths:
+                alias = models[path].aliases.get(parts[cut]) if path in models else None
+                if path not in models:
+                    found.add(path)
+                elif alias is not None and hops < _MAX_HOPS:
+                    onward = ".".join((alias, *parts[cut + 1 :]))
+                    found |= self._defining(onward, path, models, hops + 1)
+            return found
+        return set()
 
 
 def _last(dotted: str) -> str:

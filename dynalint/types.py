@@ -112,6 +112,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class RunStats:
+    """What a run did: files it knew of, read, parsed, and took from the cache."""
+
+    files: int = 0
+    read: int = 0
+    parsed: int = 0
+    cached: int = 0
+
+
+@dataclass(frozen=True)
 class LintResult:
     """`sources` holds, by display path, the files whose findings carry a fix, so a fix can be
     applied (and checked against the disk) without reading or analysing anything again."""
@@ -120,3 +130,4 @@ class LintResult:
     errors: tuple[FileError, ...]
     files_checked: int
     sources: Mapping[str, Source] = field(default_factory=dict)
+    stats: RunStats = field(default_factory=RunStats)

@@ -164,7 +164,9 @@ def test_clean_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bad_files_are_reported_and_the_rest_still_checked(crud: Path) -> None:
-    (crud / "broken.py").write_text("import boto3\ndef handler(event, context:\n    pass\n")
+    (crud / "broken.py").write_text(
+        "import boto3\ndef handler(event, context:\n    return boto3.client('s3')\n"
+    )
     (crud / "latin.py").write_bytes(b"import boto3\nNAME = '\xe9t\xe9'\n")
 
     code, out, err = run("check")

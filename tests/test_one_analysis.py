@@ -31,18 +31,18 @@ class Counts:
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> Counts:
     counted = Counts()
-    run, model = engine._Analysis.run, engine._Analysis._model
+    run, job = engine._Analysis.run, engine._Analysis._job
 
-    def counting_run(self: Any) -> Any:
+    def counting_run(self: Any, *args: Any) -> Any:
         counted.analyses += 1
-        return run(self)
+        return run(self, *args)
 
-    def counting_model(self: Any, path: Path) -> Any:
+    def counting_job(self: Any, path: Path) -> Any:
         counted.parses[path] += 1
-        return model(self, path)
+        return job(self, path)
 
     monkeypatch.setattr(engine._Analysis, "run", counting_run)
-    monkeypatch.setattr(engine._Analysis, "_model", counting_model)
+    monkeypatch.setattr(engine._Analysis, "_job", counting_job)
     return counted
 
 

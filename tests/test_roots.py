@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from dynalint.analysis.declared import DeclaredEntry
+from dynalint.analysis.facts import Facts, facts_of
 from dynalint.analysis.roots import ImportRoots, module_path
 
 
-def tree(root: Path, files: dict[str, str]) -> dict[Path, bytes]:
+def tree(root: Path, files: dict[str, str]) -> dict[Path, Facts]:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    return {(root / name).resolve(): text.encode() for name, text in files.items()}
+    return {(root / name).resolve(): facts_of(text.encode()) for name, text in files.items()}
 
 
 @pytest.fixture

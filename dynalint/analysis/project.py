@@ -9,7 +9,7 @@ callers that dynalint cannot see.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,12 +40,16 @@ class Project:
         handlers: Iterable[DeclaredEntry] = (),
         scripts: Iterable[DeclaredEntry] = (),
         roots: ImportRoots | None = None,
+        on_disk: Set[tuple[Path, str]] | None = None,
     ) -> None:
+        """`on_disk` holds (import root, module) for every module of the project, parsed or
+        not: a module of the importing file's own root is the one Python finds."""
         self._models = models
         self._roots = roots or ImportRoots(None, {})
         self._modules: dict[str, list[Path]] = defaultdict(list)
         for path, model in models.items():
             self._modules[model.module].append(path)
+        self._on_disk = on_disk
         self._handlers = self._declared(handlers)
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
@@ -112,9 +116,11 @@ class Project:
     def _pick(self, module: str, origin: Path) -> list[Path]:
         """Same-named modules of different import roots (SAM functions): prefer the origin's."""
         candidates = self._modules[module]
+        root = self._roots.of(origin)
+        if self._on_disk is not None and (root, module) in self._on_disk:
+            return [p for p in candidates if self._roots.of(p) == root]
         if len(candidates) == 1:
             return candidates
-        root = self._roots.of(origin)
         return [p for p in candidates if self._roots.of(p) == root] or candidates
 
     def _declared(self, entries: Iterable[DeclaredEntry]) -> set[FunctionKey]:

@@ -12,30 +12,24 @@ test through paths that Lambda never sees.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
+from dynalint.analysis.facts import Facts, absolute_imports
 from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import import_root, is_test_file
-
-_IMPORT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\r\n#;]*)"
-    rb"|import[ \t]+([^\r\n#;]+))",
-    re.MULTILINE,
-)
 
 
 class ImportRoots:
     def __init__(
         self,
         project: Path | None,
-        sources: Mapping[Path, bytes],
+        facts: Mapping[Path, Facts],
         declared: Iterable[DeclaredEntry] = (),
     ) -> None:
         self._project = project
-        self._sources = sources
+        self._facts = facts
         declared = list(declared)
         self._bases = {entry.base.resolve() for entry in declared if entry.base is not None}
         self._scripts = [entry.module for entry in declared if entry.base is None]
@@ -90,27 +84,11 @@ class ImportRoots:
     def _imported_names(self) -> frozenset[str]:
         if self._imported is None:
             names = set(self._scripts)
-            for path, data in self._sources.items():
+            for path, facts in self._facts.items():
                 if self._project is None or not is_test_file(path, self._project):
-                    names.update(_dotted_imports(data))
+                    names.update(absolute_imports(facts))
             self._imported = frozenset(n for n in names if "." in n and is_dotted_name(n))
         return self._imported
-
-
-def _dotted_imports(data: bytes) -> Iterator[str]:
-    """The absolute module names an import statement names, and `module.name` for each name
-    a `from module import ...` imports (it may be a submodule)."""
-    for match in _IMPORT.finditer(data):
-        module, names, plain = (g.decode("ascii", "replace") if g else "" for g in match.groups())
-        if plain:
-            for item in plain.split(","):
-                yield item.split(" as ")[0].strip()
-        elif module and not module.startswith("."):
-            yield module
-            for item in names.strip("()").replace("\\", " ").split(","):
-                name = item.split(" as ")[0].strip()
-                if name and name != "*":
-                    yield f"{module}.{name}"
 
 
 DEFAULT_HELPER_MODULE = "aws_helpers"

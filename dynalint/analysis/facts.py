@@ -1,0 +1,150 @@
+"""Facts read off a file's bytes without parsing it: whether it can hold a creation site, and
+what it imports. Cheap enough to compute for every file of a project, and small enough to cache.
+
+A file can hold a creation site only if it has a creation-shaped call (`client(`, `resource(`,
+`Session(`, `Table(`, `create_client(`, `get_session(`) on a line that can be inside a function
+and mentions boto; without boto, only a method call of that shape counts, since its receiver may
+be a boto3 object imported from a project module. A file that renames a creator (`from boto3
+import client as make`, `make = boto3.client`) always can. Imports are read loosely (in
+strings too, across `;` and `try:`): a spurious one only costs a parse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dynalint.text import decode, decode_error
+
+_CREATOR = re.compile(rb"(?:client|resource|Session|Table|create_client|get_session|AioSession)")
+_CALLED = re.compile(rb"\s*\(")
+_RENAMED = re.compile(rb"[ \t]+as[ \t]+\w|[ \t]*(?:[\r\n,;)#]|$)")
+_ASSIGNED = re.compile(rb"=[ \t]*[\w.]*$")
+# A function written on one line, whose body may go on at column 0 inside brackets.
+_ONE_LINE_FUNCTION = re.compile(rb"^(?:async[ \t]+)?def[ \t][^\r\n]*:[ \t]*[^\s#]", re.MULTILINE)
+_FUNCTION_LINE = re.compile(rb"\b(?:def|lambda)\b")
+_IMPORT = re.compile(rb"import[ \t(\\]")
+_FROM = re.compile(rb"(?:^|[;:])[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+$", re.MULTILINE)
+_NAMES = re.compile(rb"[ \t]*(\([^)]*\)|(?:[^\r\n#;\\]|\\\r?\n?)*)")
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@dataclass(frozen=True)
+class Import:
+    """`from <level dots><module> import <names>`, or `import <module>` when `names` is None."""
+
+    level: int
+    module: str
+    names: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What selection needs from a file, read off its bytes without parsing them. `problem`
+    says why the bytes are not Python text at all (they cannot be decoded)."""
+
+    may_create: bool
+    imports: tuple[Import, ...]
+    problem: str | None = None
+
+
+def facts_of(data: bytes) -> Facts:
+    try:
+        decode(data)
+    except (UnicodeDecodeError, SyntaxError) as error:
+        return Facts(False, (), f"cannot decode: {decode_error(error)}")
+    return Facts(_may_create(data), tuple(_imports(data)))
+
+
+def _may_create(data: bytes) -> bool:
+    boto = b"boto" in data
+    anywhere = boto and _ONE_LINE_FUNCTION.search(data) is not None
+    for match in _CREATOR.finditer(data):
+        at, end = match.span()
+        if (at and data[at - 1] in _WORD) or (end < len(data) and data[end] in _WORD):
+            continue
+        start = data.rfind(b"\n", 0, at) + 1
+        if not _CALLED.match(data, end):
+            renamed = _RENAMED.match(data, end) and (
+                data[end : end + 1] in b" \t" or _ASSIGNED.search(data, start, at)
+            )
+            if boto and renamed and match.group() != b"Table":
+                return True
+            continue
+        if not boto and data[start:at].rstrip()[-1:] != b".":
+            continue
+        if anywhere or data[start : start + 1] in (b" ", b"\t"):
+            return True
+        if _FUNCTION_LINE.search(data, start, at):
+            return True
+    return False
+
+
+def _imports(data: bytes) -> Iterator[Import]:
+    for match in _IMPORT.finditer(data):
+        at = match.start()
+        if at and data[at - 1] in _WORD or data[at - 1 : at] == b".":
+            continue
+        start = data.rfind(b"\n", 0, at) + 1
+        listed = _NAMES.match(data, at + len(b"import"))
+        names = listed.group(1).decode("ascii", "replace") if listed else ""
+        source = _FROM.search(data, start, at)
+        if source is None:
+            yield from (Import(0, item) for item in _items(names))
+            continue
+        module = source.group(1).decode("ascii", "replace")
+        dotted = module.lstrip(".")
+        yield Import(len(module) - len(dotted), dotted, tuple(_items(names)))
+
+
+def _items(names: str) -> Iterator[str]:
+    for item in names.strip().strip("()").replace("\\", " ").split(","):
+        name = item.split(" as ")[0].strip()
+        if name and all(part.isidentifier() for part in name.split(".")):
+            yield name
+        elif name == "*":
+            yield name
+
+
+def absolute_imports(facts: Facts) -> Iterator[str]:
+    """The absolute module names a file's imports name, and `module.name` for each name a
+    `from module import ...` imports (it may be a submodule)."""
+    for item in facts.imports:
+        if item.level:
+            continue
+        if item.names is None:
+            yield item.module
+        elif item.module:
+            yield item.module
+            yield from (f"{item.module}.{name}" for name in item.names if name != "*")
+
+
+def reached_modules(facts: Facts, module: str, is_package: bool) -> tuple[set[str], set[str]]:
+    """The modules whose names a file can refer to: `exact` ones by a `from` import of them, and
+    `within` ones, below which any module can be referred to (`import a.b` binds `a`, through
+    which `a.x.f` can be reached; `from a import b` may bind the package `a.b`)."""
+    exact: set[str] = set()
+    within: set[str] = set()
+    for item in facts.imports:
+        base = _absolute(item, module, is_package)
+        if base is None:
+            continue
+        if item.names is None:
+            parts = base.split(".")
+            within.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+            continue
+        if base:
+            exact.add(base)
+        within.update(f"{base}.{name}" if base else name for name in item.names if name != "*")
+    return exact, within
+
+
+def _absolute(item: Import, module: str, is_package: bool) -> str | None:
+    if not item.level:
+        return item.module
+    parts = module.split(".") if module else []
+    keep = len(parts) - item.level + (1 if is_package else 0)
+    if keep < 0:
+        return None
+    return ".".join([*parts[:keep], *([item.module] if item.module else [])])
