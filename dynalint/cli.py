@@ -8,18 +8,18 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from dynalint import cache
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
-from dynalint.config import Config
+from dynalint.cache import CACHE_DIR
+from dynalint.config import Config, default_jobs
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin
-from dynalint.fix.fixer import FileChange, fix_paths, plan_fixes
 from dynalint.fix.helper import name_problem
-from dynalint.fix.write import write_changes
-from dynalint.report import REPORTERS, fixes
+from dynalint.report import REPORTERS
 from dynalint.report.options import (
     ArtifactChange,
     Fixes,
@@ -30,8 +30,11 @@ from dynalint.report.options import (
 from dynalint.rules import BY_CODE, RULES, UnknownRuleError, docs
 from dynalint.settings import Settings, SettingsError, settings_for
 from dynalint.text import decode
-from dynalint.types import FileError, LintResult
+from dynalint.types import FileError, LintResult, RunStats
 from dynalint.version import __version__
+
+if TYPE_CHECKING:  # fixing needs libcst's codemods, which `check` never imports
+    from dynalint.fix.fixer import FileChange
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -47,6 +50,17 @@ class _Selection:
     paths: list[str]
     config: Config
     settings: Settings
+    verbose: bool = False
+
+    def tell(self, stats: RunStats) -> None:
+        """The figures `--verbose` adds on standard error."""
+        if self.verbose:
+            jobs = self.config.jobs or default_jobs()
+            click.echo(
+                f"dynalint: {stats.files} files, {stats.read} read, {stats.parsed} parsed, "
+                f"{stats.cached} from cache, {jobs} jobs",
+                err=True,
+            )
 
 
 def _selection(command: Callable[..., None]) -> Callable[..., None]:
@@ -76,6 +90,9 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
                 ignore=_codes(ignore) or None,
                 include_tests=include_tests,
                 helper_module=rest.pop("helper_module", None),
+                cache=not rest.pop("no_cache"),
+                cache_dir=_path(rest.pop("cache_dir")),
+                jobs=rest.pop("jobs"),
             )
         except SettingsError as error:
             _report_errors([FileError("", str(error))])
@@ -89,7 +106,8 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
             if problem is not None:
                 _report_errors([FileError("", f"helper module {helper!r}: {problem}")])
                 sys.exit(EXIT_ERROR)
-        command(_Selection(list(paths) or ["."], config, settings), **rest)
+        verbose = rest.pop("verbose")
+        command(_Selection(list(paths) or ["."], config, settings, verbose), **rest)
 
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
@@ -118,6 +136,29 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
             help="Read settings from this file instead of the nearest pyproject.toml.",
         ),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+        click.option(
+            "--no-cache", is_flag=True, help="Neither read nor write the cache; parse everything."
+        ),
+        click.option(
+            "--cache-dir",
+            metavar="DIR",
+            type=click.Path(file_okay=False),
+            help="Keep the cache here [default: cache-dir setting, else .dynalint_cache at the "
+            "project root].",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Processes that parse [default: one per CPU].",
+        ),
+        click.option(
+            "--verbose",
+            "-v",
+            is_flag=True,
+            help="Also say how many files were read, parsed and taken from the cache.",
+        ),
     ]
     for option in reversed(options):
         run = option(run)
@@ -177,6 +218,7 @@ def check(
         reader = _stdin_reader(name, data, reader)
     else:
         result = lint_paths(selection.paths, selection.config)
+    selection.tell(result.stats)
     color = output_file is None and not no_color and _terminal_wants_color()
     fixes = _sarif_fixes(result) if output_format == "sarif" and not stdin else {}
     options = ReportOptions(show_source, color, statistics, quiet, reader, fixes)
@@ -192,6 +234,8 @@ def check(
 def _sarif_fixes(result: LintResult) -> Fixes:
     """What plain `dynalint fix` would write, for the findings it would remove: the fixes the
     findings carry, applied to the bytes they were computed from (no second analysis)."""
+    from dynalint.fix.fixer import plan_fixes
+
     planned = plan_fixes(result)
     fixes: dict[tuple[str, int, int, str], tuple[ArtifactChange, ...]] = {}
     for change in planned.changes:
@@ -243,7 +287,12 @@ def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
 )
 def fix(selection: _Selection, show_diff: bool, unsafe_fixes: bool) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""
+    from dynalint.fix.fixer import fix_paths
+    from dynalint.fix.write import write_changes
+    from dynalint.report import fixes
+
     result = fix_paths(selection.paths, selection.config, unsafe_fixes=unsafe_fixes)
+    selection.tell(result.stats)
     errors = list(result.errors)
     if show_diff:
         click.echo(fixes.diff(result.changes), nl=False)
@@ -253,6 +302,34 @@ def fix(selection: _Selection, show_diff: bool, unsafe_fixes: bool) -> None:
     _report_errors(errors)
     pending = bool(result.unfixed) or (show_diff and bool(result.changes))
     sys.exit(_exit_code(pending, errors))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False), help="This cache.")
+def clean(paths: tuple[str, ...], cache_dir: str | None) -> None:
+    """Remove the cache of the project holding PATHS (default: .)."""
+    where = [Path(p) for p in paths] or [Path(".")]
+    if cache_dir is not None:
+        folder = Path(cache_dir)
+    else:
+        try:
+            settings = settings_for(where)
+        except SettingsError as error:
+            _report_errors([FileError("", str(error))])
+            sys.exit(EXIT_ERROR)
+        configured = Config.from_settings(settings).cache_dir
+        folder = configured or find_project_root([p.resolve() for p in where]) / CACHE_DIR
+    try:
+        removed = cache.clean(folder)
+    except (OSError, ValueError) as error:
+        _report_errors([FileError("", f"cannot remove the cache: {error}")])
+        sys.exit(EXIT_ERROR)
+    click.echo(f"Removed {folder}." if removed else f"No cache at {folder}.")
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value is not None else None
 
 
 @main.command("rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +46,14 @@ class Config:
         ignore: tuple[str, ...] | None = None,
         include_tests: bool | None = None,
         helper_module: str | None = None,
+        cache: bool = False,
+        cache_dir: Path | None = None,
+        jobs: int | None = 1,
     ) -> Config:
         """The file's settings, with whatever the command line gave winning over them."""
+        if cache_dir is None and settings.cache_dir is not None:
+            base = settings.source.parent if settings.source is not None else Path.cwd()
+            cache_dir = base / settings.cache_dir
         vocabulary = Vocabulary(
             handler_patterns=settings.handler_patterns,
             route_decorators=frozenset(settings.route_decorators),
@@ -64,6 +71,9 @@ class Config:
             vocabulary=vocabulary,
             base=settings.source.parent if settings.source is not None else None,
             helper_module=helper_module or settings.helper_module,
+            cache=cache,
+            cache_dir=cache_dir.resolve() if cache_dir is not None else None,
+            jobs=jobs,
         )
 
     @property
@@ -89,6 +99,13 @@ class Config:
     @property
     def codes(self) -> frozenset[str]:
         return selected_codes(self.select, self.ignore)
+
+
+def default_jobs() -> int:
+    """One process per CPU this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 DEFAULT_CONFIG = Config()

@@ -104,11 +104,17 @@ def project_files(
     """Every checkable file, so reachability can be judged beyond the files being reported."""
     root = root.resolve()
     found = {
-        Path(path).resolve()
-        for path, _ in _walk(str(root), (), "", excludes)
-        if include_tests or not is_test_file(Path(path), root)
+        _real(path)
+        for path, relative in _walk(str(root), (), "", excludes)
+        if include_tests or not _is_test_path(relative)
     }
     return sorted(found)
+
+
+def _real(path: str) -> Path:
+    """The walk starts from a resolved folder and never enters a linked one, so only a file
+    that is itself a link needs resolving."""
+    return Path(path).resolve() if os.path.islink(path) else Path(path)
 
 
 def files_named(
@@ -133,6 +139,14 @@ def is_test_file(path: Path, root: Path) -> bool:
     except ValueError:
         return False
     return any(folder in _TEST_FOLDERS for folder in folders)
+
+
+def _is_test_path(relative: str) -> bool:
+    """`is_test_file` for a posix path relative to the root, without building paths."""
+    folders, _, name = relative.rpartition("/")
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(folder in _TEST_FOLDERS for folder in folders.split("/"))
 
 
 def import_root(path: Path) -> Path:
@@ -163,7 +177,7 @@ def common_folder(paths: Sequence[Path]) -> Path:
         return Path.cwd().resolve()
     folders = [
         resolved if resolved.is_dir() else resolved.parent
-        for resolved in (p.resolve() for p in paths)
+        for resolved in (p.resolve() for p in set(paths))
     ]
     return Path(os.path.commonpath([str(folder) for folder in folders]))
 
@@ -182,7 +196,7 @@ def _sources_for(
     for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), "", excludes):
         if include_tests or not is_test_file(Path(path), root):
             display = relative if shown == "." else posixpath.join(shown, relative)
-            yield SourceFile(path=Path(path).resolve(), display=display)
+            yield SourceFile(path=_real(path), display=display)
 
 
 def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:

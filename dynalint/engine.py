@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
 from dynalint.analysis.facts import Facts, facts_of
-from dynalint.analysis.model import FileModel, Site
+from dynalint.analysis.model import FileModel, Job, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
 from dynalint.cache import CACHE_DIR, Cache, Known, Stat, digest, model_key, stat_key
-from dynalint.config import DEFAULT_CONFIG, Config
+from dynalint.config import DEFAULT_CONFIG, Config, default_jobs
 from dynalint.discovery import discover, find_project_root, project_files
 from dynalint.rules import BY_KIND
 from dynalint.selection import Callers
@@ -31,7 +31,6 @@ from dynalint.text import decode
 from dynalint.types import FileError, Finding, Fix, LintResult, RunStats, Source
 
 if TYPE_CHECKING:  # each needs libcst, which a run that parses nothing never imports
-    from dynalint.analysis.parse import Job
     from dynalint.fix.helper import HelperPlace
     from dynalint.workers import Builder
 
@@ -75,7 +74,7 @@ def _in_project(
     overrides: Mapping[Path, bytes],
     absolute: bool,
 ) -> LintResult:
-    root = find_project_root([path.parent for path in checked])
+    root = find_project_root(list({path.parent for path in checked}))
     everything = set(
         project_files(root, include_tests=config.include_tests, excludes=config.excludes)
     )
@@ -104,7 +103,6 @@ class _File:
     facts: Facts
     digest: str | None = None
     data: bytes | None = None
-    root: Path = field(default_factory=Path)
     module: str = ""
 
 
@@ -142,8 +140,8 @@ class _Analysis:
         facts = {path: file.facts for path, file in self._files.items()}
         self._roots = ImportRoots(root, facts, [*self._handlers, *self._scripts])
         for path, file in self._files.items():
-            file.root, file.module = self._roots.of(path), self._roots.module_name(path)
-        self._on_disk = {(file.root, file.module) for file in self._files.values()}
+            file.module = self._roots.module_name(path)
+        self._on_disk = {(self._roots.of(path), f.module) for path, f in self._files.items()}
 
     def run(self, named: Set[Path] = frozenset()) -> LintResult:
         """`named` files are parsed whatever their facts say, so their syntax errors show."""
@@ -251,8 +249,6 @@ class _Analysis:
                 self._keep(path, model)
 
     def _job(self, path: Path) -> Job:
-        from dynalint.analysis.parse import Job
-
         file = self._files[path]
         is_package = path.name == "__init__.py"
         helper = helper_module_for(file.module, is_package, self._config.helper_module)
@@ -281,14 +277,14 @@ class _Analysis:
 
     def _workers(self) -> Builder:
         if self._builder is None:
-            from dynalint.workers import Builder, default_jobs
+            from dynalint.workers import Builder
 
             self._builder = Builder(self._config.jobs or default_jobs())
         return self._builder
 
     def _follow_callers(self) -> None:
         """Parse, in rounds, the files that can refer to a function leading to a creation site."""
-        units = {path: (file.root, file.module) for path, file in self._files.items()}
+        units = {path: (self._roots.of(path), file.module) for path, file in self._files.items()}
         facts = {path: file.facts for path, file in self._files.items()}
         callers = Callers(units, facts, self._bytes_or_nothing)
         while True:

@@ -113,8 +113,7 @@ class Callers:
         self._wanted: set[FunctionKey] = set()
         self._words: dict[Unit, Words] = defaultdict(Words)
         self._mentions: set[str] = set()
-        self._tops: set[str] = set()
-        self._methods: set[str] = set()
+        self._members: dict[str, set[str]] = defaultdict(set)
         self._grown: set[Unit] = set()
 
     def next_files(self, models: Mapping[Path, FileModel], project: Project) -> set[Path]:
@@ -150,34 +149,31 @@ class Callers:
         if (path, qualname) in self._wanted:
             return False
         self._wanted.add((path, qualname))
-        self._name(self._units[path], top_name(qualname), mention(qualname))
-        outer = qualname.split(".<locals>.")[0]
-        if "." in outer:
-            self._methods.add(outer.rpartition(".")[2])
+        self._name(self._units[path], qualname.split(".<locals>.")[0], mention(qualname))
         return True
 
-    def _name(self, unit: Unit, top: str, mentioned: str) -> bool:
+    def _name(self, unit: Unit, spelled: str, mentioned: str) -> bool:
+        """`spelled` (`f`, `C.m`) of the module of `unit` leads to a wanted function: other
+        modules must name its top-level name, and references spell `mentioned`."""
+        top = top_name(spelled)
         self._mentions.add(mentioned)
-        self._tops.add(top)
+        self._members[top].add(spelled[len(top) + 1 :])
         if self._words[unit].add([top]):
             self._grown.add(unit)
             return True
         return False
 
     def _exported(self, path: Path, model: FileModel, project: Project) -> bool:
-        """Re-exported and inherited names of the module that lead to wanted functions."""
-        names = [alias for alias, target in model.aliases.items() if _last(target) in self._tops]
-        names += [
-            cls
-            for cls, bases in model.classes.items()
-            if any(_last(base) in self._tops for base in bases)
-        ]
+        """Re-exported and inherited names of the module that lead to wanted functions: an
+        alias of a wanted name, a class whose base has wanted members."""
+        names = [(alias, _last(target)) for alias, target in model.aliases.items()]
+        names += [(cls, _last(base)) for cls, bases in model.classes.items() for base in bases]
         changed = False
-        for name in names:
-            for attribute in ("", *sorted(self._methods)):
-                spelled = f"{name}.{attribute}" if attribute else name
+        for name, source in names:
+            for member in sorted(self._members.get(source, ())):
+                spelled = f"{name}.{member}" if member else name
                 if self._leads(project.resolve(f"{model.module}.{spelled}", path)):
-                    changed |= self._name(self._units[path], top_name(name), mention(spelled))
+                    changed |= self._name(self._units[path], spelled, mention(spelled))
         return changed
 
     def _leads(self, keys: Iterable[FunctionKey]) -> bool:

@@ -74,6 +74,7 @@ class Settings:
     route_decorators: tuple[str, ...] = ()
     memoize_decorators: tuple[str, ...] = ()
     helper_module: str | None = None
+    cache_dir: str | None = None
     source: Path | None = None
 
 
@@ -293,6 +294,13 @@ def _module_name(value: object) -> str:
     return value
 
 
+def _folder(value: object) -> str:
+    """A folder path, relative to the settings file's folder unless absolute."""
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise _Invalid(f"expected a folder path such as '.dynalint_cache', got {_describe(value)}")
+    return value
+
+
 _KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
     "select": ("select", _rule_codes),
     "ignore": ("ignore", _rule_codes),
@@ -304,6 +312,7 @@ _KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
     "route-decorators": ("route_decorators", _dotted_names("myframework.route")),
     "memoize-decorators": ("memoize_decorators", _dotted_names("cachetools.cached")),
     "helper-module": ("helper_module", _module_name),
+    "cache-dir": ("cache_dir", _folder),
 }
 
 

@@ -8,21 +8,14 @@ more than it saves.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Sequence
 from multiprocessing.pool import Pool
 
-from dynalint.analysis.model import FileModel
-from dynalint.analysis.parse import Job, model_of
+from dynalint.analysis.model import FileModel, Job
+from dynalint.analysis.parse import model_of
 
 _MIN_JOBS = 8
-
-
-def default_jobs() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 class Builder:

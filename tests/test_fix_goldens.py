@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from dynalint import Applicability, fix_paths, lint_paths
+from dynalint.cache import CACHE_DIR
 from dynalint.cli import main
 from dynalint.fix.helper import render_helper
 from dynalint.report.options import is_fixable
@@ -44,7 +45,9 @@ def files(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name not in NOT_COMPARED and "__pycache__" not in p.parts
+        if p.is_file()
+        and p.name not in NOT_COMPARED
+        and not {"__pycache__", CACHE_DIR} & set(p.parts)
     }
 
 

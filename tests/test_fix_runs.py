@@ -53,7 +53,7 @@ def test_fixed_handlers_behave_as_before(scenario: Path, tmp_path: Path) -> None
 
     before_run = start_run(before)  # runs while the fix works on the other copy
     fix = subprocess.run(
-        [sys.executable, "-m", "dynalint", "fix", scenario.name],
+        [sys.executable, "-m", "dynalint", "fix", "--no-cache", scenario.name],
         cwd=after.parent,
         capture_output=True,
         text=True,

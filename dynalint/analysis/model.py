@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from dynalint.types import Fix
+
+if TYPE_CHECKING:
+    from dynalint.analysis.names import Vocabulary
 
 
 class Creation(str, Enum):
@@ -110,3 +114,14 @@ class FileModel:
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
     helper_module: str = "aws_helpers"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a model depends on besides the code: the cache keys models by exactly this."""
+
+    data: bytes
+    module: str
+    is_package: bool
+    vocabulary: Vocabulary
+    helper_module: str

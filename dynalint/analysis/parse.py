@@ -7,25 +7,12 @@ result are small frozen values, and libcst is imported only where this module is
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 import libcst as cst
 
 from dynalint.analysis.build import build_model
-from dynalint.analysis.model import FileModel
-from dynalint.analysis.names import Vocabulary
+from dynalint.analysis.model import FileModel, Job
 from dynalint.text import decode, decode_error
-
-
-@dataclass(frozen=True)
-class Job:
-    """Everything a model depends on besides the code: the cache keys models by exactly this."""
-
-    data: bytes
-    module: str
-    is_package: bool
-    vocabulary: Vocabulary
-    helper_module: str
 
 
 def model_of(job: Job) -> FileModel | str:

@@ -50,6 +50,7 @@ class Project:
         for path, model in models.items():
             self._modules[model.module].append(path)
         self._on_disk = on_disk
+        self._resolved: dict[tuple[str, Path], list[FunctionKey]] = {}
         self._handlers = self._declared(handlers)
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
@@ -57,10 +58,16 @@ class Project:
     # -- name resolution across modules ----------------------------------------------------
 
     def resolve(self, target: str, origin: Path, hops: int = 0) -> list[FunctionKey]:
-        """The project functions a qualified name can denote, seen from `origin`."""
+        """The project functions a qualified name can denote, seen from `origin` (which only
+        matters through its import root)."""
+        key = (target, self._roots.of(origin))
+        if hops == 0 and key in self._resolved:
+            return self._resolved[key]
         found: list[FunctionKey] = []
         for path, rest in self._locate(target, origin, hops):
             found.extend(self._within(path, rest, hops))
+        if hops == 0:
+            self._resolved[key] = found
         return found
 
     def export(self, target: str, origin: Path) -> Value | None:

@@ -35,13 +35,16 @@ class ImportRoots:
         self._scripts = [entry.module for entry in declared if entry.base is None]
         self._imported: frozenset[str] | None = None
         self._folders: dict[Path, Path] = {}
+        self._paths: dict[Path, Path] = {}
 
     def of(self, path: Path) -> Path:
         """The folder on sys.path when `path` is imported."""
-        folder = import_root(path)
-        if folder not in self._folders:
-            self._folders[folder] = self._root_above(folder)
-        return self._folders[folder]
+        if path not in self._paths:
+            folder = import_root(path)
+            if folder not in self._folders:
+                self._folders[folder] = self._root_above(folder)
+            self._paths[path] = self._folders[folder]
+        return self._paths[path]
 
     def module_name(self, path: Path) -> str:
         parts = list(path.relative_to(self.of(path)).with_suffix("").parts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
@@ -20,7 +20,7 @@ from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import Applied, FixRefused, Skip, apply_fixes
 from dynalint.fix.helper import plan_helper, render_helper
 from dynalint.text import decode
-from dynalint.types import FileError, Finding, LintResult, Source
+from dynalint.types import FileError, Finding, LintResult, RunStats, Source
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class FixResult:
     fixed: tuple[Finding, ...]
     unfixed: tuple[Skip, ...]
     errors: tuple[FileError, ...]
+    stats: RunStats = field(default_factory=RunStats)
 
     @property
     def helpers(self) -> tuple[FileChange, ...]:
@@ -99,8 +100,9 @@ def fix_paths(
     paths: Sequence[str], config: Config = DEFAULT_CONFIG, *, unsafe_fixes: bool = False
 ) -> FixResult:
     """What `dynalint fix` writes: one analysis, then one more to prove that the fix settles."""
-    planned = plan_fixes(lint_paths(paths, config), unsafe_fixes=unsafe_fixes)
-    return _settled(planned, paths, config)
+    linted = lint_paths(paths, config)
+    planned = plan_fixes(linted, unsafe_fixes=unsafe_fixes)
+    return replace(_settled(planned, paths, config), stats=linted.stats)
 
 
 def plan_fixes(linted: LintResult, *, unsafe_fixes: bool = False) -> FixResult:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dynalint.analysis.model import Creation, Site
-from dynalint.rules.fixing import FixFunction
 from dynalint.types import Finding, Fix, Reach
+
+if TYPE_CHECKING:  # fixes are built with libcst, which only a run that parses imports
+    from dynalint.rules.fixing import FixFunction
+
+FROM_REQUEST = "its arguments depend on the request, so a shared cache would keep one per request"
+FROM_SESSION = "it is made from a Session: move the Session to module level by hand"
 
 
 @dataclass(frozen=True)

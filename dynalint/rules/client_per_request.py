@@ -37,10 +37,16 @@ Callers that dynalint cannot see (a library's public function) make the finding'
 `unknown`. A client passed in as a parameter is not tracked.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from dynalint.analysis.model import Creation
-from dynalint.rules.base import Rule
-from dynalint.rules.fixing import FROM_REQUEST, FROM_SESSION, FixSite, Outcome
+from dynalint.rules.base import FROM_REQUEST, FROM_SESSION, Rule
 from dynalint.types import Applicability
+
+if TYPE_CHECKING:
+    from dynalint.rules.fixing import FixSite, Outcome
 
 
 def fix(site: FixSite) -> Outcome:

@@ -29,8 +29,6 @@ from dynalint.analysis.tree import children
 from dynalint.types import Applicability
 
 # Why a creation has no fix, in words shared by the rules.
-FROM_REQUEST = "its arguments depend on the request, so a shared cache would keep one per request"
-FROM_SESSION = "it is made from a Session: move the Session to module level by hand"
 
 _NO_SPACE = cst.AssignEqual(
     whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")

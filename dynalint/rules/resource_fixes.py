@@ -16,9 +16,8 @@ import libcst as cst
 
 from dynalint.analysis.flow import service_name
 from dynalint.analysis.model import Creation
+from dynalint.rules.base import FROM_REQUEST, FROM_SESSION
 from dynalint.rules.fixing import (
-    FROM_REQUEST,
-    FROM_SESSION,
     FixSite,
     NodeEdit,
     Outcome,

@@ -37,9 +37,23 @@ A resource whose service name is not a string literal is still reported, but `.T
 not, since dynalint cannot tell that it is DynamoDB.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from dynalint.analysis.model import Creation
 from dynalint.rules.base import Rule
-from dynalint.rules.resource_fixes import resource_fix
+
+if TYPE_CHECKING:
+    from dynalint.rules.fixing import FixSite, Outcome
+
+
+def fix(site: FixSite) -> Outcome:
+    """Built in `resource_fixes`, with the rule it interlocks with; loaded with libcst."""
+    from dynalint.rules.resource_fixes import resource_fix
+
+    return resource_fix(site)
+
 
 RULE = Rule(
     code="DYN002",
@@ -48,5 +62,5 @@ RULE = Rule(
     summary="boto3 resource created on every request",
     advice="create it once at module level or use a cached helper",
     doc=__doc__ or "",
-    fix=resource_fix,
+    fix=fix,
 )

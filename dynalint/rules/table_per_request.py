@@ -38,9 +38,23 @@ computed by a call; never applied when it comes from the request.
 library's object) is not reported, so other libraries' `Table` classes never match.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from dynalint.analysis.model import Creation
 from dynalint.rules.base import Rule
-from dynalint.rules.resource_fixes import table_fix
+
+if TYPE_CHECKING:
+    from dynalint.rules.fixing import FixSite, Outcome
+
+
+def fix(site: FixSite) -> Outcome:
+    """Built in `resource_fixes`, with the rule it interlocks with; loaded with libcst."""
+    from dynalint.rules.resource_fixes import table_fix
+
+    return table_fix(site)
+
 
 RULE = Rule(
     code="DYN003",
@@ -49,5 +63,5 @@ RULE = Rule(
     summary="DynamoDB Table created on every request",
     advice="create it once at module level or use a cached helper",
     doc=__doc__ or "",
-    fix=table_fix,
+    fix=fix,
 )
