@@ -69,7 +69,7 @@ WRAPPER = (
     "open(sys.argv[1], 'w').write(str(kb))\n"
     "sys.exit(rc)\n"
 )
-VERBOSE_LINE = re.compile(r"(\d+) files? read, (\d+) parsed, (\d+) from cache")
+VERBOSE_LINE = re.compile(r"(\d+) files, (\d+) read, (\d+) parsed, (\d+) from cache")
 RUFF = (sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--quiet", "--exit-zero")
 RUFF_ARGS = (*RUFF, "--output-format", "concise", ".")
 PYTHAW_ARGS = (sys.executable, "-m", "pythaw", "check", "--format", "github", ".")
@@ -2009,7 +2009,7 @@ def measure(argv: Sequence[str], cwd: Path, counter: Callable[[str], int], scrat
     # GNU time writes "Command exited with non-zero status N" above the number.
     rss_kb = int(rss_file.read_text().split()[-1]) if rss_file.exists() else 0
     stats = VERBOSE_LINE.search(proc.stderr)
-    parsed, cached = (stats[2], stats[3]) if stats else ("?", "?")
+    parsed, cached = (stats[3], stats[4]) if stats else ("?", "?")
     return Run(seconds, rss_kb, proc.returncode, counter(proc.stdout), parsed, cached, proc.stderr)
 
 
