@@ -25,7 +25,7 @@ from dynalint.cache import CACHE_DIR, Cache, Known, Stat, digest, model_key, sta
 from dynalint.config import DEFAULT_CONFIG, Config, default_jobs
 from dynalint.discovery import discover, find_project_root, project_files
 from dynalint.rules import BY_KIND
-from dynalint.selection import Callers
+from dynalint.selection import Callers, Unit
 from dynalint.suppress import Suppressions, is_suppressed, suppressions
 from dynalint.text import decode
 from dynalint.types import FileError, Finding, Fix, LintResult, RunStats, Source
@@ -137,11 +137,13 @@ class _Analysis:
         for path in sorted(paths):
             self._inspect(path)
         self._handlers, self._scripts = self._declared()
-        facts = {path: file.facts for path, file in self._files.items()}
-        self._roots = ImportRoots(root, facts, [*self._handlers, *self._scripts])
+        self._facts = {path: file.facts for path, file in self._files.items()}
+        self._roots = ImportRoots(root, self._facts, [*self._handlers, *self._scripts])
+        self._units: dict[Path, Unit] = {}
         for path, file in self._files.items():
             file.module = self._roots.module_name(path)
-        self._on_disk = {(self._roots.of(path), f.module) for path, f in self._files.items()}
+            self._units[path] = (self._roots.of(path), file.module)
+        self._on_disk = set(self._units.values())
 
     def run(self, named: Set[Path] = frozenset()) -> LintResult:
         """`named` files are parsed whatever their facts say, so their syntax errors show."""
@@ -284,9 +286,7 @@ class _Analysis:
 
     def _follow_callers(self) -> None:
         """Parse, in rounds, the files that can refer to a function leading to a creation site."""
-        units = {path: (self._roots.of(path), file.module) for path, file in self._files.items()}
-        facts = {path: file.facts for path, file in self._files.items()}
-        callers = Callers(units, facts, self._bytes_or_nothing)
+        callers = Callers(self._units, self._facts, self._on_disk, self._bytes_or_nothing)
         while True:
             pending = callers.next_files(self.models, self._project()) - self._attempted
             if not pending:

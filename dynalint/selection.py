@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from pathlib import Path
 
 from dynalint.analysis.facts import Facts, reached_modules
@@ -96,10 +96,12 @@ class Callers:
         self,
         units: Mapping[Path, Unit],
         facts: Mapping[Path, Facts],
+        on_disk: Set[Unit],
         read: Callable[[Path], bytes],
     ) -> None:
+        """`on_disk` is the set of `units`' values, which the caller already holds."""
         self._units = units
-        self._on_disk = set(units.values())
+        self._on_disk = on_disk
         self._by_module: dict[str, list[Path]] = defaultdict(list)
         for path, (_, module) in sorted(units.items()):
             self._by_module[module].append(path)
