@@ -10,6 +10,10 @@ shapes a model besides the file (dynalint's version and code, libcst's version, 
 - `models/<ab>/<key>`: a model, or the reason a file has none (a syntax error), keyed by the
   digest of the bytes, the module's name, whether it is a package, the settings that shape a
   model and the helper module its fixes import.
+- `outcomes/<command>`: the findings and errors of the last run of a command (the files it
+  checked, the settings, the working folder), keyed by everything they were computed from: the
+  path and digest of every file of the project, its packages, its templates and packaging
+  files, and the helper modules its fixes name. A run whose key matches gives them back.
 
 Entries are written whole to a temporary file and renamed into place, so two runs can share a
 cache. Each starts with a header naming its key; one that is corrupt, truncated, from another
@@ -20,6 +24,7 @@ loading refuses every class outside dynalint's models.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -28,7 +33,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +114,17 @@ class Cache:
         if self._ready():
             _store(self._model_path(key), key.encode(), built)
 
+    # -- whole outcomes ----------------------------------------------------------------------
+
+    def outcome(self, slot: str, key: str) -> object:
+        """What the last run of the command `slot` left, if it ran on inputs `key`."""
+        return _load(self._store / "outcomes" / slot, key.encode())
+
+    def keep_outcome(self, slot: str, key: str, value: object) -> None:
+        """One entry per command, replaced by its next run, so they cannot pile up."""
+        if self._ready():
+            _store(self._store / "outcomes" / slot, key.encode(), value)
+
     def save(self) -> None:
         """Write the index if it changed; a cache that cannot be written is only slower."""
         if self._dirty and self._ready():
@@ -163,12 +178,20 @@ def _fingerprint() -> str:
     for source in sorted(package.rglob("*.py")):
         info = source.stat()
         stamp.update(f"{source.relative_to(package)}:{info.st_size}:{info.st_mtime_ns};".encode())
-    try:
-        libcst = metadata.version("libcst")
-    except metadata.PackageNotFoundError:
-        libcst = "?"
     python = "".join(map(str, sys.version_info[:3]))
-    return f"v{__version__}-libcst{libcst}-py{python}-{stamp.hexdigest()}"
+    return f"v{__version__}-libcst{_libcst_stamp()}-py{python}-{stamp.hexdigest()}"
+
+
+def _libcst_stamp() -> str:
+    """The digest of libcst's version file, found without importing libcst (or the slow
+    `importlib.metadata`), which a run that parses nothing never does."""
+    spec = importlib.util.find_spec("libcst")
+    if spec is None or spec.origin is None:
+        return "-none"
+    try:
+        return digest(Path(spec.origin).with_name("_version.py").read_bytes())[:8]
+    except OSError:
+        return "-" + digest(Path(spec.origin).read_bytes())[:8]
 
 
 # -- reading and writing entries ---------------------------------------------------------------

@@ -58,7 +58,8 @@ class _Selection:
             jobs = self.config.jobs or default_jobs()
             click.echo(
                 f"dynalint: {stats.files} files, {stats.read} read, {stats.parsed} parsed, "
-                f"{stats.cached} from cache, {jobs} jobs",
+                f"{stats.cached} from cache{', findings reused' if stats.reused else ''}, "
+                f"{jobs} jobs",
                 err=True,
             )
 

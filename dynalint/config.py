@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from dynalint.analysis.names import DEFAULT_VOCABULARY, Vocabulary
@@ -93,12 +93,27 @@ class Config:
             return frozenset()
         return ignored_codes_for(self.per_file_ignores, relative)
 
+    def shape(self) -> object:
+        """Every setting that can change a finding (all but `cache`, `cache_dir` and `jobs`),
+        spelled the same in every process: sets sorted."""
+        return _canonical(replace(self, cache=False, cache_dir=None, jobs=1))
+
     def __post_init__(self) -> None:
         self.codes  # noqa: B018 - an unknown rule code fails here, before any work is done
 
     @property
     def codes(self) -> frozenset[str]:
         return selected_codes(self.select, self.ignore)
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(map(repr, value)))
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple((item.name, _canonical(getattr(value, item.name))) for item in fields(value))
+    if isinstance(value, tuple):
+        return tuple(map(_canonical, value))
+    return repr(value)
 
 
 def default_jobs() -> int:

@@ -74,16 +74,47 @@ class Discovery:
     missing: tuple[str, ...]
 
 
+class Walker:
+    """The walks of one command: the files to check and the project around them are found by
+    the same rules, so a folder walked from the same start is walked only once.
+
+    `also` accepts the names of other files wanted besides `*.py` (templates, for instance).
+    """
+
+    def __init__(
+        self, excludes: Excludes = DEFAULT_EXCLUDES, also: Callable[[str], bool] | None = None
+    ) -> None:
+        self.excludes = excludes
+        self._also = also
+        self._walked: dict[str, list[tuple[str, str]]] = {}
+
+    def files(self, folder: str, ignores: tuple[_Ignore, ...] = ()) -> list[tuple[str, str]]:
+        """(path, path relative to `folder`) of every kept file under `folder`, sorted."""
+        if ignores:
+            return list(_walk(folder, ignores, "", self.excludes, self._accept))
+        if folder not in self._walked:
+            self._walked[folder] = list(_walk(folder, (), "", self.excludes, self._accept))
+        return self._walked[folder]
+
+    def _accept(self, name: str) -> bool:
+        return _is_python(name) or (self._also is not None and self._also(name))
+
+
 def discover(
-    paths: Sequence[str], *, include_tests: bool = False, excludes: Excludes = DEFAULT_EXCLUDES
+    paths: Sequence[str],
+    *,
+    include_tests: bool = False,
+    excludes: Excludes = DEFAULT_EXCLUDES,
+    walker: Walker | None = None,
 ) -> Discovery:
     """Expand the user's paths; a path named explicitly is trusted over any skip rule."""
+    walker = walker or Walker(excludes)
     missing = tuple(given for given in paths if not os.path.exists(given))
     existing = [given for given in paths if given not in missing]
     root = find_project_root([Path(given) for given in existing])
     seen: dict[Path, SourceFile] = {}
     for given in existing:
-        for source in _sources_for(given, root, include_tests, excludes):
+        for source in _sources_for(given, root, include_tests, walker):
             seen.setdefault(source.path, source)
     files = tuple(sorted(seen.values(), key=lambda source: (source.display, str(source.path))))
     return Discovery(files=files, missing=missing)
@@ -98,23 +129,30 @@ def find_project_root(paths: Sequence[Path]) -> Path:
     return common
 
 
+@dataclass(frozen=True)
+class ProjectTree:
+    """The project's checkable Python files, and the other files its walker wanted."""
+
+    python: list[Path]
+    other: list[Path]
+
+
+def project_tree(root: Path, walker: Walker, *, include_tests: bool = False) -> ProjectTree:
+    """Every checkable file, so reachability can be judged beyond the files being reported."""
+    python: set[Path] = set()
+    other: list[Path] = []
+    for path, relative in walker.files(str(root.resolve())):
+        if not _is_python(relative):
+            other.append(Path(path))
+        elif include_tests or not _is_test_path(relative):
+            python.add(Path(path))
+    return ProjectTree(sorted(python), other)
+
+
 def project_files(
     root: Path, *, include_tests: bool = False, excludes: Excludes = DEFAULT_EXCLUDES
 ) -> list[Path]:
-    """Every checkable file, so reachability can be judged beyond the files being reported."""
-    root = root.resolve()
-    found = {
-        _real(path)
-        for path, relative in _walk(str(root), (), "", excludes)
-        if include_tests or not _is_test_path(relative)
-    }
-    return sorted(found)
-
-
-def _real(path: str) -> Path:
-    """The walk starts from a resolved folder and never enters a linked one, so only a file
-    that is itself a link needs resolving."""
-    return Path(path).resolve() if os.path.islink(path) else Path(path)
+    return project_tree(root, Walker(excludes), include_tests=include_tests).python
 
 
 def files_named(
@@ -152,7 +190,7 @@ def _is_test_path(relative: str) -> bool:
 def import_root(path: Path) -> Path:
     """Module names follow Python's import rules, not the project layout: a SAM function
     folder without __init__.py is its own sys.path entry."""
-    return _import_root_of_folder(path.parent)
+    return folder_import_root(path.parent)
 
 
 def module_name(path: Path) -> str:
@@ -164,10 +202,11 @@ def module_name(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _import_root_of_folder(folder: Path) -> Path:
-    """Cached per folder because every file of a package asks the same question."""
+def folder_import_root(folder: Path) -> Path:
+    """The sys.path entry of the modules in `folder`; cached per folder because every file of a
+    package asks the same question."""
     if (folder / "__init__.py").is_file() and folder.parent != folder:
-        return _import_root_of_folder(folder.parent)
+        return folder_import_root(folder.parent)
     return folder
 
 
@@ -183,20 +222,20 @@ def common_folder(paths: Sequence[Path]) -> Path:
 
 
 def _sources_for(
-    given: str, root: Path, include_tests: bool, excludes: Excludes
+    given: str, root: Path, include_tests: bool, walker: Walker
 ) -> Iterator[SourceFile]:
     """A named file is always checked, whatever its name or ignore status, unless the project's
     settings exclude it; a folder is walked."""
     shown = PurePath(given).as_posix()
     resolved = Path(given).resolve()
     if not resolved.is_dir():
-        if not excludes.matches(str(resolved), is_dir=False):
+        if not walker.excludes.matches(str(resolved), is_dir=False):
             yield SourceFile(path=resolved, display=shown, named=True)
         return
-    for path, relative in _walk(str(resolved), _ancestor_ignores(resolved, root), "", excludes):
-        if include_tests or not is_test_file(Path(path), root):
+    for path, relative in walker.files(str(resolved), _ancestor_ignores(resolved, root)):
+        if _is_python(relative) and (include_tests or not is_test_file(Path(path), root)):
             display = relative if shown == "." else posixpath.join(shown, relative)
-            yield SourceFile(path=_real(path), display=display)
+            yield SourceFile(path=Path(path), display=display)
 
 
 def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
@@ -226,7 +265,8 @@ def _walk(
 ) -> Iterator[tuple[str, str]]:
     """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
 
-    Folder symlinks are not followed so a link loop cannot hang the run."""
+    Folder symlinks are not followed so a link loop cannot hang the run. The walk starts from
+    a resolved folder, so only a file that is itself a link has its path resolved."""
     ignores = ignores + _load_gitignore(folder)
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: entry.name)
@@ -243,7 +283,7 @@ def _walk(
             and not _is_ignored(ignores, entry.path, is_dir=False)
             and not excludes.matches(entry.path, is_dir=False)
         ):
-            yield entry.path, inner
+            yield (os.path.realpath(entry.path) if entry.is_symlink() else entry.path), inner
 
 
 def _is_skipped_folder(entry: os.DirEntry[str], excludes: Excludes) -> bool:

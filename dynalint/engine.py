@@ -16,14 +16,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dynalint.analysis.declared import DeclaredEntry, console_scripts, lambda_handlers
+from dynalint.analysis.declared import (
+    DeclaredEntry,
+    console_scripts,
+    handlers_in,
+    is_declaring_name,
+    packaging_files,
+)
 from dynalint.analysis.facts import Facts, facts_of
 from dynalint.analysis.model import FileModel, Job, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
 from dynalint.cache import CACHE_DIR, Cache, Known, Stat, digest, model_key, stat_key
 from dynalint.config import DEFAULT_CONFIG, Config, default_jobs
-from dynalint.discovery import discover, find_project_root, project_files
+from dynalint.discovery import (
+    Walker,
+    discover,
+    find_project_root,
+    folder_import_root,
+    project_tree,
+)
 from dynalint.rules import BY_KIND
 from dynalint.selection import Callers, Unit
 from dynalint.suppress import Suppressions, is_suppressed, suppressions
@@ -47,14 +59,15 @@ def lint_paths(
     verified before it is written); its paths are absolute and resolved, and may not exist yet.
     """
     overrides = dict(sources or {})
-    found = discover(paths, include_tests=config.include_tests, excludes=config.excludes)
+    walker = Walker(config.excludes, also=is_declaring_name)
+    found = discover(paths, include_tests=config.include_tests, walker=walker)
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
         return LintResult((), missing, 0)
     checked = {source.path: source.display for source in found.files}
     named = {source.path for source in found.files if source.named}
     absolute = all(os.path.isabs(given) for given in paths)
-    result = _in_project(checked, named, config, overrides, absolute)
+    result = _in_project(checked, named, config, overrides, absolute, walker)
     return replace(result, errors=missing + result.errors)
 
 
@@ -64,7 +77,10 @@ def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> L
     Editors send unsaved buffers this way; the file need not exist on disk.
     """
     path = Path(filename).resolve()
-    return _in_project({path: filename}, {path}, config, {path: data}, os.path.isabs(filename))
+    walker = Walker(config.excludes, also=is_declaring_name)
+    return _in_project(
+        {path: filename}, {path}, config, {path: data}, os.path.isabs(filename), walker
+    )
 
 
 def _in_project(
@@ -73,17 +89,16 @@ def _in_project(
     config: Config,
     overrides: Mapping[Path, bytes],
     absolute: bool,
+    walker: Walker,
 ) -> LintResult:
     root = find_project_root(list({path.parent for path in checked}))
-    everything = set(
-        project_files(root, include_tests=config.include_tests, excludes=config.excludes)
-    )
-    everything |= checked.keys() | overrides.keys()
+    tree = project_tree(root, walker, include_tests=config.include_tests)
+    everything = {*tree.python, *checked, *overrides}
     cache = None
     if config.cache:
         cache = Cache(config.cache_dir or root / CACHE_DIR, root)
-    analysis = _Analysis(everything, checked, config, overrides, root, absolute, cache)
-    return analysis.run(named)
+    project = (root, tree.other)
+    return _Analysis(everything, checked, config, overrides, project, absolute, cache).run(named)
 
 
 def lint_source(
@@ -93,6 +108,17 @@ def lint_source(
     data = source.encode() if isinstance(source, str) else source
     where = Path(path).absolute()
     return _Analysis({where}, {where: path}, config, {where: data}, None, False, None).run({where})
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a run found, kept so that a run on the same inputs gives it back. `outside` holds
+    the helper modules its fixes looked at that are not files of the project, with the digest
+    of their bytes (None: there was none)."""
+
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    outside: tuple[tuple[Path, str | None], ...]
 
 
 @dataclass
@@ -117,38 +143,47 @@ class _Analysis:
         checked: Mapping[Path, str],
         config: Config,
         overrides: Mapping[Path, bytes],
-        root: Path | None,
+        project: tuple[Path, Sequence[Path]] | None,
         absolute: bool,
         cache: Cache | None,
     ) -> None:
+        """`project` is the project's root and its template files, None for a lone module."""
         self._checked = checked
         self._config = config
         self._overrides = overrides
-        self._root = root
+        self._root: Path | None = project[0] if project else None
+        self._templates: Sequence[Path] = project[1] if project else ()
         self._absolute = absolute
         self._cache = cache
         self._errors: list[FileError] = []
+        self._unsettled = False  # something could not be read as it was: keep no outcome
         self._files: dict[Path, _File] = {}
         self.models: dict[Path, FileModel] = {}
         self._attempted: set[Path] = set()
         self._helpers: dict[Path, HelperPlace] = {}
+        self._outside: dict[Path, str | None] = {}
         self._builder: Builder | None = None
         self._read = self._parsed = self._cached = 0
         for path in sorted(paths):
             self._inspect(path)
-        self._handlers, self._scripts = self._declared()
-        self._facts = {path: file.facts for path, file in self._files.items()}
-        self._roots = ImportRoots(root, self._facts, [*self._handlers, *self._scripts])
-        self._units: dict[Path, Unit] = {}
-        for path, file in self._files.items():
-            file.module = self._roots.module_name(path)
-            self._units[path] = (self._roots.of(path), file.module)
-        self._on_disk = set(self._units.values())
 
     def run(self, named: Set[Path] = frozenset()) -> LintResult:
-        """`named` files are parsed whatever their facts say, so their syntax errors show."""
+        """`named` files are parsed whatever their facts say, so their syntax errors show.
+
+        Only the checked files' sites are reported, so only their sites are wanted: the rest of
+        the project is parsed as far as it can call them or say what their receivers hold."""
+        key = self._outcome_key(named)
+        if key is not None:
+            reused = self._reuse(*key)
+            if reused is not None:
+                return reused
+        self._prepare()
         try:
-            self._parse(p for p, file in self._files.items() if file.facts.may_create or p in named)
+            self._parse(
+                path
+                for path, file in self._files.items()
+                if path in named or (path in self._checked and file.facts.may_create)
+            )
             self._follow_callers()
         finally:
             if self._builder is not None:
@@ -161,15 +196,74 @@ class _Analysis:
             if path in self.models:
                 findings.extend(self._findings(path, project))
         findings.sort(key=lambda finding: finding.sort_key)
+        sources = self._sources(findings)
+        errors = tuple(sorted(self._errors, key=lambda error: error.path))
+        if key is not None and self._cache is not None and not self._unsettled:
+            outside = tuple(sorted(self._outside.items()))
+            self._cache.keep_outcome(*key, _Outcome(tuple(findings), errors, outside))
+        stats = RunStats(len(self._files), self._read, self._parsed, self._cached)
+        return LintResult(tuple(findings), errors, len(self._checked), sources, stats)
+
+    def _prepare(self) -> None:
+        """The module name and import root of every file, from its facts and the entry points
+        the project declares."""
+        self._handlers, self._scripts = self._declared()
+        self._facts = {path: file.facts for path, file in self._files.items()}
+        entries = [*self._handlers, *self._scripts]
+        self._roots = ImportRoots(self._root, self._facts, entries)
+        self._units: dict[Path, Unit] = {}
+        for path, file in self._files.items():
+            file.module = self._roots.module_name(path)
+            self._units[path] = (self._roots.of(path), file.module)
+        self._on_disk = set(self._units.values())
+
+    def _sources(self, findings: Iterable[Finding]) -> dict[str, Source]:
         fixed = {finding.path for finding in findings if finding.fix is not None}
-        sources = {
+        return {
             display: Source(path, self._bytes(path))
             for path, display in self._checked.items()
             if display in fixed
         }
-        errors = tuple(sorted(self._errors, key=lambda error: error.path))
-        stats = RunStats(len(self._files), self._read, self._parsed, self._cached)
-        return LintResult(tuple(findings), errors, len(self._checked), sources, stats)
+
+    # -- reusing a whole outcome -----------------------------------------------------------
+
+    def _outcome_key(self, named: Set[Path]) -> tuple[str, str] | None:
+        """The cache entry of this command and the key of its inputs: every file's path and
+        digest, where each package's imports start, the templates and packaging files, the
+        settings, and how paths are shown. None when the outcome cannot be kept."""
+        if self._cache is None or self._overrides or self._unsettled or self._root is None:
+            return None
+        command = (
+            os.getcwd(),
+            self._absolute,
+            str(self._root),
+            sorted((str(path), shown) for path, shown in self._checked.items()),
+            sorted(map(str, named)),
+            self._config.shape(),
+        )
+        declaring = sorted({*self._templates, *packaging_files(self._root)})
+        folders = {path.parent for path in self._files}
+        inputs = [
+            *(f"{path}\0{file.digest}" for path, file in self._files.items()),
+            *(f"{folder}\0{folder_import_root(folder)}" for folder in folders),
+            *(f"{path}\0{_digest_at(path)}" for path in declaring),
+        ]
+        return digest(repr(command).encode()), digest("\n".join(sorted(inputs)).encode())
+
+    def _reuse(self, slot: str, key: str) -> LintResult | None:
+        assert self._cache is not None
+        stored = self._cache.outcome(slot, key)
+        if not isinstance(stored, _Outcome):
+            return None
+        if any(_digest_at(path) != known for path, known in stored.outside):
+            return None
+        try:
+            sources = self._sources(stored.findings)
+        except (OSError, _Changed):
+            return None
+        self._cache.save()
+        stats = RunStats(len(self._files), self._read, reused=True)
+        return LintResult(stored.findings, stored.errors, len(self._checked), sources, stats)
 
     def _project(self) -> Project:
         models = dict(sorted(self.models.items()))
@@ -188,7 +282,7 @@ class _Analysis:
             if known is None:
                 data = path.read_bytes()
         except OSError as error:
-            self._fail(path, f"cannot read: {error.strerror or error}")
+            self._trouble(path, f"cannot read: {error.strerror or error}")
             return
         if known is None:
             self._learn(path, data, stat)
@@ -230,10 +324,10 @@ class _Analysis:
             try:
                 job = self._job(path)
             except OSError as error:
-                self._fail(path, f"cannot read: {error.strerror or error}")
+                self._trouble(path, f"cannot read: {error.strerror or error}")
                 continue
             except _Changed:
-                self._fail(path, "changed while being checked; check it again")
+                self._trouble(path, _CHANGED)
                 continue
             key = self._key(path, job)
             cached = self._cache.model(key) if self._cache is not None and key else None
@@ -297,18 +391,23 @@ class _Analysis:
         try:
             return self._bytes(path)
         except (OSError, _Changed):
+            self._unsettled = True
             return b""
 
     def _declared(self) -> tuple[list[DeclaredEntry], list[DeclaredEntry]]:
         """Lambda handlers and console scripts from the project's templates and packaging."""
         if self._root is None:
             return [], []
-        return lambda_handlers(self._root), console_scripts(self._root)
+        return handlers_in(self._templates), console_scripts(self._root)
 
     # -- findings --------------------------------------------------------------------------
 
     def _findings(self, path: Path, project: Project) -> list[Finding]:
-        reported = dict(self._reported(path, project))
+        try:
+            reported = dict(self._reported(path, project))
+        except (OSError, _Changed):
+            self._trouble(path, _CHANGED)
+            return []
         if not reported:
             return []
         helper = self._helper_path(path)
@@ -332,7 +431,11 @@ class _Analysis:
         except ValueError as error:
             return f"the helper module {name} cannot be created: {error}"
         if where not in self._helpers:
-            data = self._bytes_or_nothing(where) if where in self._files else None
+            if where in self._files:
+                data: bytes | None = self._bytes_or_nothing(where)
+            else:
+                data = _read_or_none(where)
+                self._outside[where] = None if data is None else digest(data)
             self._helpers[where] = HelperPlace.at(where, self._display(where), data)
         return self._helpers[where]
 
@@ -370,6 +473,27 @@ class _Analysis:
     def _fail(self, path: Path, message: str) -> None:
         if path in self._checked:
             self._errors.append(FileError(self._checked[path], message))
+
+    def _trouble(self, path: Path, message: str) -> None:
+        """A failure of the moment, not of the file's bytes: the next run may not see it."""
+        self._unsettled = True
+        self._fail(path, message)
+
+
+_CHANGED = "changed while being checked; check it again"
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else (a folder, a pipe) or none at all."""
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _digest_at(path: Path) -> str | None:
+    data = _read_or_none(path)
+    return None if data is None else digest(data)
 
 
 def _chosen_fix(site: Site, reported: Set[int], helper: HelperPlace | str) -> Fix | str:

@@ -113,12 +113,14 @@ class Source:
 
 @dataclass(frozen=True)
 class RunStats:
-    """What a run did: files it knew of, read, parsed, and took from the cache."""
+    """What a run did: files it knew of, read, parsed, and took from the cache; `reused` when
+    nothing it depends on changed since a run whose findings it gives back as they were."""
 
     files: int = 0
     read: int = 0
     parsed: int = 0
     cached: int = 0
+    reused: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dynalint.cache import CACHE_DIR, Cache, Known, clean
 from dynalint.cli import main
 from dynalint.config import Config
 from dynalint.engine import lint_paths
-from dynalint.types import LintResult
+from dynalint.types import Fix, LintResult
 from tests.conftest import FIXTURES
 
 PROJECTS = sorted(p.name for p in (FIXTURES / "check").iterdir() if p.is_dir())
@@ -44,11 +44,15 @@ def test_cached_runs_find_what_uncached_runs_find(
 
     cold = lint_paths(["."], cached)
     warm = lint_paths(["."], cached)
+    other_command = lint_paths([str(project)], cached)  # paths shown otherwise: models reused
 
     assert outcome(cold) == outcome(uncached)
     assert outcome(warm) == outcome(uncached)
-    assert cold.stats.cached == 0 and cold.stats.parsed > 0
-    assert warm.stats.parsed == 0 and warm.stats.cached == cold.stats.parsed
+    assert outcome(other_command) == outcome(lint_paths([str(project)], Config()))
+    assert cold.stats.cached == 0 and cold.stats.parsed > 0 and not cold.stats.reused
+    assert warm.stats.reused and warm.stats.read == warm.stats.parsed == 0
+    assert other_command.stats.parsed == 0 and other_command.stats.cached == cold.stats.parsed
+    assert not other_command.stats.reused
     assert (project / CACHE_DIR / ".gitignore").read_text().endswith("*\n")
 
 
@@ -78,6 +82,61 @@ def test_a_changed_file_is_rebuilt_and_the_rest_reused(
 
     assert outcome(again) == outcome(lint_paths(["."], Config()))
     assert again.stats.read == 1 and again.stats.parsed == 1
+
+
+def test_an_outcome_is_not_reused_once_a_template_declares_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy("sam_app", tmp_path, monkeypatch)
+    config = Config(cache=True)
+    before = lint_paths(["."], config)
+    template = project / "template.yaml"
+    template.write_text(template.read_text().replace("app.handle_payment", "app.unrelated"))
+
+    after = lint_paths(["."], config)
+
+    assert not after.stats.reused and after.stats.parsed == 0
+    assert outcome(after) == outcome(lint_paths(["."], Config()))
+    assert outcome(after) != outcome(before)
+
+
+def test_an_outcome_is_kept_per_command_and_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy("sam_app", tmp_path, monkeypatch)
+    lint_paths(["."], Config(cache=True))
+    narrow = Config(cache=True, select=("DYN004",))
+
+    first = lint_paths(["."], narrow)
+    alone = lint_paths(["payments/app.py"], Config(cache=True))
+
+    assert not first.stats.reused and not alone.stats.reused
+    assert outcome(first) == outcome(lint_paths(["."], Config(select=("DYN004",))))
+    assert outcome(alone) == outcome(lint_paths(["payments/app.py"], Config()))
+    assert lint_paths(["."], Config(cache=True)).stats.reused
+    assert lint_paths(["."], narrow).stats.reused
+
+
+def test_an_outcome_follows_a_helper_module_outside_the_project_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand-written helper that git ignores is read for what it defines, and watched."""
+    project = copy("crud", tmp_path, monkeypatch)
+    config = Config(cache=True)
+    fixes = [f.fix for f in lint_paths(["."], Config()).findings if isinstance(f.fix, Fix)]
+    helper = fixes[0].helper_path
+    assert helper is not None
+    (project / ".gitignore").write_text(f"{helper.name}\n")
+    helper.write_text("def unrelated():\n    pass\n")
+    refused = lint_paths(["."], config)
+    assert not any(isinstance(f.fix, Fix) for f in refused.findings)
+    assert lint_paths(["."], config).stats.reused
+
+    helper.unlink()
+    again = lint_paths(["."], config)
+
+    assert not again.stats.reused
+    assert [f.fix for f in again.findings if isinstance(f.fix, Fix)] == fixes
 
 
 def test_the_model_key_holds_the_settings_that_shape_a_model(

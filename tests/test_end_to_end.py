@@ -29,6 +29,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from dynalint.cache import CACHE_DIR
 from tests.conftest import FIXTURES
 
 CRUD = FIXTURES / "check" / "crud"
@@ -245,10 +246,11 @@ class ResourceSpy:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    """The project's files; dynalint's cache is its own state, not the user's code."""
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and CACHE_DIR not in path.relative_to(root).parts
     }
 
 

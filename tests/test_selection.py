@@ -7,6 +7,7 @@ handler's file, which holds no creation-shaped call of its own: it is selected b
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -14,8 +15,10 @@ import pytest
 
 from dynalint.analysis.facts import facts_of
 from dynalint.config import Config
+from dynalint.discovery import discover
 from dynalint.engine import lint_paths
 from dynalint.types import Reach
+from tests.conftest import FIXTURES
 
 AWS = "import boto3\n\n\ndef make():\n    return boto3.client('s3')\n"
 CLASS = "import boto3\n\n\nclass Store:\n    def make(self):\n        return boto3.client('s3')\n"
@@ -139,3 +142,34 @@ def test_a_module_of_the_callers_own_root_hides_a_same_named_one(tmp_path: Path)
     ]
     assert result.findings[0].chain[0].startswith(f"{tmp_path / 'a' / 'app.py'}:")
     assert result.stats.parsed == 2  # a/utils.py and a/app.py; b/app.py imports b/utils.py
+
+
+PROJECTS = sorted(p.name for p in (FIXTURES / "check").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_a_file_checked_alone_gets_the_findings_of_the_whole_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-commit hook names only the changed files; their verdicts still come from the whole
+    project, though only what can reach their sites is parsed."""
+    shutil.copytree(FIXTURES / "check" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path / name)
+    whole = lint_paths(["."], Config())
+    files = [source.display for source in discover(["."]).files]
+    assert len(files) == whole.files_checked
+
+    for path in files:
+        alone = lint_paths([path], Config())
+
+        assert alone.findings == tuple(f for f in whole.findings if f.path == path)
+        assert alone.errors == tuple(e for e in whole.errors if e.path == path)
+        assert alone.stats.parsed <= whole.stats.parsed
+
+
+def test_sites_of_files_not_checked_are_not_parsed(tmp_path: Path) -> None:
+    handler = build(tmp_path, {"pkg/aws.py": AWS}, "from pkg.aws import make", "make()")
+    (tmp_path / "pkg" / "other.py").write_text(AWS)
+
+    assert lint_paths([str(handler)], Config()).stats.parsed == 1
+    assert lint_paths([str(tmp_path / "pkg" / "aws.py")], Config()).stats.parsed == 2
