@@ -173,3 +173,33 @@ def test_sites_of_files_not_checked_are_not_parsed(tmp_path: Path) -> None:
 
     assert lint_paths([str(handler)], Config()).stats.parsed == 1
     assert lint_paths([str(tmp_path / "pkg" / "aws.py")], Config()).stats.parsed == 2
+
+
+MAY_CREATE = {
+    "a call in a function": ("import boto3\n\ndef f():\n    return boto3.client('s3')\n", True),
+    "a method call without boto": ("def f(session):\n    return session.client('s3')\n", True),
+    "a one-line function": ("import boto3\ndef f(): return boto3.client('s3')\n", True),
+    "a lambda at module level": ("import boto3\nmake = lambda: boto3.client('s3')\n", True),
+    "a class body": ("import boto3\n\nclass A:\n    s3 = boto3.client('s3')\n", True),
+    "an import renamed": ("from boto3 import client as make\n", True),
+    "a creator assigned": ("import boto3\n\nmake = boto3.client\n", True),
+    "an imported creator assigned": ("from boto3 import Session\nmake = Session\n", True),
+    "a syntax error": ("import boto3\n\ndef f(:\n    return boto3.client('s3')\n", True),
+    "only at module level": ("import boto3\n\nS3 = boto3.client('s3')\n", False),
+    "a bare call without boto": ("def f():\n    return client('s3')\n", False),
+    "in a comment": ("import boto3\n\ndef f():\n    pass  # boto3.client('s3') is slow\n", False),
+    "in a docstring": ('import boto3\n\ndef f():\n    """boto3.client("s3")"""\n', False),
+    "a class named Table": ("import boto3\n\nclass Table:\n    pass\n", False),
+    "a client attribute used": (
+        "import boto3\n\ndef f(self):\n    return self.client.get_object()\n",
+        False,
+    ),
+    "a parameter named client": ("import boto3\n\ndef f(self, client):\n    self.c = client\n", False),
+}
+
+
+@pytest.mark.parametrize("case", MAY_CREATE)
+def test_which_files_can_hold_a_creation_site(case: str) -> None:
+    source, expected = MAY_CREATE[case]
+
+    assert facts_of(source.encode()).may_create is expected

@@ -2,22 +2,29 @@
 what it imports. Cheap enough to compute for every file of a project, and small enough to cache.
 
 A file can hold a creation site only if it has a creation-shaped call (`client(`, `resource(`,
-`Session(`, `Table(`, `create_client(`, `get_session(`) on a line that can be inside a function
-and mentions boto; without boto, only a method call of that shape counts, since its receiver may
-be a boto3 object imported from a project module. A file that renames a creator (`from boto3
-import client as make`, `make = boto3.client`) always can. Imports are read loosely (in
-strings too, across `;` and `try:`): a spurious one only costs a parse.
+`Session(`, `Table(`, `create_client(`, `get_session(`) inside a function, a lambda or a class
+body and mentions boto; without boto, only a method call of that shape counts, since its receiver
+may be a boto3 object imported from a project module. A file that renames a creator (`from boto3
+import client as make`, `make = boto3.client`) always can. Literal-led regular expressions
+answer for most files; where they say yes, CPython's own parser (`ast`, many times faster than
+libcst's) confirms it, so a call in a comment or a docstring, or a class named `Table`, costs
+no libcst parse. Imports are read loosely (in strings too, across `;` and `try:`): a spurious
+one only costs a parse.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dynalint.text import decode, decode_error
 
-_CREATOR = re.compile(rb"(?:client|resource|Session|Table|create_client|get_session|AioSession)")
+_CREATORS = frozenset(
+    {"client", "resource", "Session", "Table", "create_client", "get_session", "AioSession"}
+)
+_CREATOR = re.compile(b"(?:%s)" % b"|".join(sorted(name.encode() for name in _CREATORS)))
 _CALLED = re.compile(rb"\s*\(")
 _RENAMED = re.compile(rb"[ \t]+as[ \t]+\w|[ \t]*(?:[\r\n,;)#]|$)")
 _ASSIGNED = re.compile(rb"=[ \t]*[\w.]*$")
@@ -54,7 +61,7 @@ def facts_of(data: bytes) -> Facts:
         decode(data)
     except (UnicodeDecodeError, SyntaxError) as error:
         return Facts(False, (), f"cannot decode: {decode_error(error)}")
-    return Facts(_may_create(data), tuple(_imports(data)))
+    return Facts(_may_create(data) and _confirmed(data), tuple(_imports(data)))
 
 
 def _may_create(data: bytes) -> bool:
@@ -79,6 +86,54 @@ def _may_create(data: bytes) -> bool:
         if _FUNCTION_LINE.search(data, start, at):
             return True
     return False
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _confirmed(data: bytes) -> bool:
+    """The syntax tree has a creation-shaped call in a scope, or a renamed creator. Source that
+    this interpreter cannot parse (newer syntax, an error) is left to libcst to judge."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    boto = b"boto" in data
+    imported: set[str] = set()  # creators imported by their own name from a boto module
+    used: set[int] = set()  # called, or reached into: `x.client(...)`, `x.client.get(...)`
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:  # depth first in source order, so imports come before their uses
+        node, inside = stack.pop()
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            used.add(id(node.value))
+        if isinstance(node, ast.Call):
+            used.add(id(node.func))
+            if inside and _creator(node.func, boto):
+                return True
+        elif isinstance(node, ast.ImportFrom) and boto and "boto" in (node.module or ""):
+            for alias in node.names:
+                if alias.name in _CREATORS:
+                    if alias.asname not in (None, alias.name):
+                        return True
+                    imported.add(alias.name)
+        if boto and id(node) not in used and _renamed(node, imported):
+            return True
+        inside = inside or isinstance(node, _SCOPES)
+        stack.extend((child, inside) for child in reversed(list(ast.iter_child_nodes(node))))
+    return False
+
+
+def _creator(func: ast.expr, boto: bool) -> bool:
+    if isinstance(func, ast.Attribute):
+        return func.attr in _CREATORS
+    return boto and isinstance(func, ast.Name) and func.id in _CREATORS
+
+
+def _renamed(node: ast.AST, imported: set[str]) -> bool:
+    """A creator used as a value (`make = boto3.client`, `partial(Session, ...)`)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        return node.attr in _CREATORS and node.attr != "Table"
+    return isinstance(node, ast.Name) and node.id in imported and node.id != "Table"
 
 
 def _imports(data: bytes) -> Iterator[Import]:
