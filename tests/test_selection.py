@@ -183,6 +183,10 @@ MAY_CREATE = {
     "a class body": ("import boto3\n\nclass A:\n    s3 = boto3.client('s3')\n", True),
     "an import renamed": ("from boto3 import client as make\n", True),
     "a creator assigned": ("import boto3\n\nmake = boto3.client\n", True),
+    "a creator assigned after a docstring's call": (
+        '"""Use boto3.client("s3")."""\nimport boto3\n\nmake = boto3.client\n',
+        True,
+    ),
     "an imported creator assigned": ("from boto3 import Session\nmake = Session\n", True),
     "a syntax error": ("import boto3\n\ndef f(:\n    return boto3.client('s3')\n", True),
     "only at module level": ("import boto3\n\nS3 = boto3.client('s3')\n", False),

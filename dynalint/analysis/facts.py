@@ -6,18 +6,19 @@ A file can hold a creation site only if it has a creation-shaped call (`client(`
 body and mentions boto; without boto, only a method call of that shape counts, since its receiver
 may be a boto3 object imported from a project module. A file that renames a creator (`from boto3
 import client as make`, `make = boto3.client`) always can. Literal-led regular expressions
-answer for most files; where they say yes, CPython's own parser (`ast`, many times faster than
-libcst's) confirms it, so a call in a comment or a docstring, or a class named `Table`, costs
-no libcst parse. Imports are read loosely (in strings too, across `;` and `try:`): a spurious
-one only costs a parse.
+answer for most files; where they see a call, CPython's compiler confirms it, so a call in a
+comment or a docstring, at module level, or a class named `Table` costs no libcst parse.
+Imports are read loosely (in strings too, across `;` and `try:`): a spurious one only costs a
+parse.
 """
 
 from __future__ import annotations
 
-import ast
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import CodeType
 
 from dynalint.text import decode, decode_error
 
@@ -61,10 +62,29 @@ def facts_of(data: bytes) -> Facts:
         decode(data)
     except (UnicodeDecodeError, SyntaxError) as error:
         return Facts(False, (), f"cannot decode: {decode_error(error)}")
-    return Facts(_may_create(data) and _confirmed(data), tuple(_imports(data)))
+    return Facts(_may_create(data), tuple(_imports(data)))
+
+
+_CALL = "a creation-shaped call"
+_RENAMED_CREATOR = "a renamed creator"
 
 
 def _may_create(data: bytes) -> bool:
+    """The shapes the regular expressions see, confirmed by what the compiled code names: a
+    call needs a creator named in a scope, a renamed creator one named anywhere."""
+    shapes = _site_shapes(data)
+    if not shapes:
+        return False
+    named = _creators_named(data)
+    if named is None:
+        return True
+    at_module, in_a_scope = named
+    return in_a_scope or (_RENAMED_CREATOR in shapes and at_module)
+
+
+def _site_shapes(data: bytes) -> set[str]:
+    """Which shapes that can make a site the regular expressions see."""
+    shapes: set[str] = set()
     boto = b"boto" in data
     anywhere = boto and _ONE_LINE_FUNCTION.search(data) is not None
     for match in _CREATOR.finditer(data):
@@ -77,63 +97,39 @@ def _may_create(data: bytes) -> bool:
                 data[end : end + 1] in b" \t" or _ASSIGNED.search(data, start, at)
             )
             if boto and renamed and match.group() != b"Table":
-                return True
+                shapes.add(_RENAMED_CREATOR)
             continue
         if not boto and data[start:at].rstrip()[-1:] != b".":
             continue
-        if anywhere or data[start : start + 1] in (b" ", b"\t"):
-            return True
-        if _FUNCTION_LINE.search(data, start, at):
-            return True
-    return False
+        if (
+            anywhere
+            or data[start : start + 1] in (b" ", b"\t")
+            or _FUNCTION_LINE.search(data, start, at)
+        ):
+            shapes.add(_CALL)
+        if len(shapes) == 2:
+            break
+    return shapes
 
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _confirmed(data: bytes) -> bool:
-    """The syntax tree has a creation-shaped call in a scope, or a renamed creator. Source that
-    this interpreter cannot parse (newer syntax, an error) is left to libcst to judge."""
+def _creators_named(data: bytes) -> tuple[bool, bool] | None:
+    """Whether the module's own code, and the code of a function, lambda, comprehension or class
+    body, names a creator, as CPython's compiler (many times faster than a libcst parse, and
+    blind to comments and strings) sees it. None for source this interpreter cannot compile
+    (newer syntax, an error), which is left to libcst to judge."""
     try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
-    boto = b"boto" in data
-    imported: set[str] = set()  # creators imported by their own name from a boto module
-    used: set[int] = set()  # called, or reached into: `x.client(...)`, `x.client.get(...)`
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
-    while stack:  # depth first in source order, so imports come before their uses
-        node, inside = stack.pop()
-        if isinstance(node, (ast.Attribute, ast.Subscript)):
-            used.add(id(node.value))
-        if isinstance(node, ast.Call):
-            used.add(id(node.func))
-            if inside and _creator(node.func, boto):
-                return True
-        elif isinstance(node, ast.ImportFrom) and boto and "boto" in (node.module or ""):
-            for alias in node.names:
-                if alias.name in _CREATORS:
-                    if alias.asname not in (None, alias.name):
-                        return True
-                    imported.add(alias.name)
-        if boto and id(node) not in used and _renamed(node, imported):
-            return True
-        inside = inside or isinstance(node, _SCOPES)
-        stack.extend((child, inside) for child in reversed(list(ast.iter_child_nodes(node))))
-    return False
-
-
-def _creator(func: ast.expr, boto: bool) -> bool:
-    if isinstance(func, ast.Attribute):
-        return func.attr in _CREATORS
-    return boto and isinstance(func, ast.Name) and func.id in _CREATORS
-
-
-def _renamed(node: ast.AST, imported: set[str]) -> bool:
-    """A creator used as a value (`make = boto3.client`, `partial(Session, ...)`)."""
-    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-        return node.attr in _CREATORS and node.attr != "Table"
-    return isinstance(node, ast.Name) and node.id in imported and node.id != "Table"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to tell
+            module = compile(data, "<facts>", "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    scopes = [const for const in module.co_consts if isinstance(const, CodeType)]
+    while scopes:
+        code = scopes.pop()
+        if not _CREATORS.isdisjoint(code.co_names):
+            return (False, True)
+        scopes.extend(const for const in code.co_consts if isinstance(const, CodeType))
+    return (not _CREATORS.isdisjoint(module.co_names), False)
 
 
 def _imports(data: bytes) -> Iterator[Import]:
