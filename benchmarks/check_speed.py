@@ -70,6 +70,9 @@ WRAPPER = (
     "sys.exit(rc)\n"
 )
 VERBOSE_LINE = re.compile(r"(\d+) files, (\d+) read, (\d+) parsed, (\d+) from cache")
+# The tools run as installed packages do, with their bytecode compiled and kept, even where
+# the environment turns that off (an editable install has no .pyc until a run writes one).
+CHILD_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 RUFF = (sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", "--quiet", "--exit-zero")
 RUFF_ARGS = (*RUFF, "--output-format", "concise", ".")
 PYTHAW_ARGS = (sys.executable, "-m", "pythaw", "check", "--format", "github", ".")
@@ -2004,12 +2007,16 @@ def measure(argv: Sequence[str], cwd: Path, counter: Callable[[str], int], scrat
     else:
         cmd = [sys.executable, "-c", WRAPPER, str(rss_file), *argv]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace")
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=CHILD_ENV, capture_output=True, text=True, errors="replace"
+    )
     seconds = time.perf_counter() - start
     # GNU time writes "Command exited with non-zero status N" above the number.
     rss_kb = int(rss_file.read_text().split()[-1]) if rss_file.exists() else 0
     stats = VERBOSE_LINE.search(proc.stderr)
     parsed, cached = (stats[3], stats[4]) if stats else ("?", "?")
+    if "findings reused" in proc.stderr:
+        cached = "findings"
     return Run(seconds, rss_kb, proc.returncode, counter(proc.stdout), parsed, cached, proc.stderr)
 
 

@@ -18,8 +18,7 @@ from dynalint.cache import CACHE_DIR
 from dynalint.config import Config, default_jobs
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_stdin
-from dynalint.fix.helper import name_problem
-from dynalint.report import REPORTERS
+from dynalint.report import FORMATS, reporter
 from dynalint.report.options import (
     ArtifactChange,
     Fixes,
@@ -102,6 +101,8 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
             raise click.UsageError(str(error)) from None
         helper = config.helper_module
         if helper is not None:
+            from dynalint.fix.helper import name_problem
+
             project = find_project_root([p.resolve() for p in where or [Path(".")]])
             problem = name_problem(helper, project)
             if problem is not None:
@@ -177,7 +178,7 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(list(REPORTERS)),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Output format: text for people, json, sarif (code scanning), github, junit for CI.",
@@ -223,7 +224,7 @@ def check(
     color = output_file is None and not no_color and _terminal_wants_color()
     fixes = _sarif_fixes(result) if output_format == "sarif" and not stdin else {}
     options = ReportOptions(show_source, color, statistics, quiet, reader, fixes)
-    report = REPORTERS[output_format](result, options)
+    report = reporter(output_format)(result, options)
     if output_file is None:
         click.echo(report, nl=False)
     else:

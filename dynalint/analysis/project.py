@@ -47,8 +47,10 @@ class Project:
         self._models = models
         self._roots = roots or ImportRoots(None, {})
         self._modules: dict[str, list[Path]] = defaultdict(list)
+        self._units: dict[tuple[Path, str], list[Path]] = defaultdict(list)
         for path, model in models.items():
             self._modules[model.module].append(path)
+            self._units[(self._roots.of(path), model.module)].append(path)
         self._on_disk = on_disk
         self._resolved: dict[tuple[str, Path], list[FunctionKey]] = {}
         self._handlers = self._declared(handlers)
@@ -123,12 +125,12 @@ class Project:
     def _pick(self, module: str, origin: Path) -> list[Path]:
         """Same-named modules of different import roots (SAM functions): prefer the origin's."""
         candidates = self._modules[module]
-        root = self._roots.of(origin)
-        if self._on_disk is not None and (root, module) in self._on_disk:
-            return [p for p in candidates if self._roots.of(p) == root]
+        unit = (self._roots.of(origin), module)
+        if self._on_disk is not None and unit in self._on_disk:
+            return self._units.get(unit, [])
         if len(candidates) == 1:
             return candidates
-        return [p for p in candidates if self._roots.of(p) == root] or candidates
+        return self._units.get(unit) or candidates
 
     def _declared(self, entries: Iterable[DeclaredEntry]) -> set[FunctionKey]:
         keys: set[FunctionKey] = set()
