@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -18,6 +19,7 @@ import pathspec
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SKIPPED_NAMES = frozenset({"node_modules", "build", "dist", "__pycache__", "site-packages"})
 _TEST_FOLDERS = frozenset({"tests", "test"})
+_INSTALLED_METADATA = re.compile(r"\.dist-info$|-\d[^-]*(?:-py[\d.]+)?\.egg-info$")
 
 # (folder the .gitignore lives in, its patterns); later entries are deeper folders.
 _Ignore = tuple[str, pathspec.GitIgnoreSpec]
@@ -86,15 +88,19 @@ class Walker:
     ) -> None:
         self.excludes = excludes
         self._also = also
-        self._walked: dict[str, list[tuple[str, str]]] = {}
+        self._walked: dict[str, list[tuple[Path, str]]] = {}
 
-    def files(self, folder: str, ignores: tuple[_Ignore, ...] = ()) -> list[tuple[str, str]]:
+    def files(self, folder: str, ignores: tuple[_Ignore, ...] = ()) -> list[tuple[Path, str]]:
         """(path, path relative to `folder`) of every kept file under `folder`, sorted."""
-        if ignores:
-            return list(_walk(folder, ignores, "", self.excludes, self._accept))
-        if folder not in self._walked:
-            self._walked[folder] = list(_walk(folder, (), "", self.excludes, self._accept))
-        return self._walked[folder]
+        if not ignores and folder in self._walked:
+            return self._walked[folder]
+        found = [
+            (Path(path), relative)
+            for path, relative in _walk(folder, ignores, "", self.excludes, self._accept)
+        ]
+        if not ignores:
+            self._walked[folder] = found
+        return found
 
     def _accept(self, name: str) -> bool:
         return _is_python(name) or (self._also is not None and self._also(name))
@@ -143,10 +149,10 @@ def project_tree(root: Path, walker: Walker, *, include_tests: bool = False) -> 
     other: list[Path] = []
     for path, relative in walker.files(str(root.resolve())):
         if not _is_python(relative):
-            other.append(Path(path))
+            other.append(path)
         elif include_tests or not _is_test_path(relative):
-            python.add(Path(path))
-    return ProjectTree(sorted(python), other)
+            python.add(path)
+    return ProjectTree(sorted(python, key=str), other)
 
 
 def project_files(
@@ -232,10 +238,18 @@ def _sources_for(
         if not walker.excludes.matches(str(resolved), is_dir=False):
             yield SourceFile(path=resolved, display=shown, named=True)
         return
+    above = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
     for path, relative in walker.files(str(resolved), _ancestor_ignores(resolved, root)):
-        if _is_python(relative) and (include_tests or not is_test_file(Path(path), root)):
-            display = relative if shown == "." else posixpath.join(shown, relative)
-            yield SourceFile(path=Path(path), display=display)
+        if not _is_python(relative):
+            continue
+        if not include_tests and (
+            is_test_file(path, root)
+            if above is None
+            else _is_test_path(relative if above == "." else f"{above}/{relative}")
+        ):
+            continue
+        display = relative if shown == "." else posixpath.join(shown, relative)
+        yield SourceFile(path=path, display=display)
 
 
 def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
@@ -266,10 +280,13 @@ def _walk(
     """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
 
     Folder symlinks are not followed so a link loop cannot hang the run. The walk starts from
-    a resolved folder, so only a file that is itself a link has its path resolved."""
-    ignores = ignores + _load_gitignore(folder)
+    a resolved folder, so only a file that is itself a link has its path resolved. The folder
+    the walk starts from is walked whatever it holds: the user named it."""
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: entry.name)
+    if relative and _holds_installed_packages([entry.name for entry in entries]):
+        return
+    ignores = ignores + _load_gitignore(folder)
     for entry in entries:
         inner = posixpath.join(relative, entry.name) if relative else entry.name
         if entry.is_dir(follow_symlinks=False):
@@ -287,13 +304,20 @@ def _walk(
 
 
 def _is_skipped_folder(entry: os.DirEntry[str], excludes: Excludes) -> bool:
-    """Installed or generated code is not the user's to fix, and walking it is slow."""
+    """Generated code is not the user's to fix, and walking it is slow."""
     name = entry.name
-    if excludes.defaults and (
+    return excludes.defaults and (
         name.startswith(".") or name in _SKIPPED_NAMES or name.endswith(".egg-info")
-    ):
-        return True
-    return os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
+    )
+
+
+def _holds_installed_packages(names: Sequence[str]) -> bool:
+    """Installed code is not the user's to fix: a virtual environment, or a folder of installed
+    distributions (a Lambda layer's `python/`, a `package/` folder built for a zip), whose
+    metadata (`boto3-1.34.0.dist-info`, `six-1.16.0-py3.12.egg-info`) lies beside the packages.
+    A project's own `my_project.egg-info`, which setuptools writes beside its code, has no
+    version in its name."""
+    return "pyvenv.cfg" in names or any(_INSTALLED_METADATA.search(name) for name in names)
 
 
 def _load_gitignore(folder: str) -> tuple[_Ignore, ...]:

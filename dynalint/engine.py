@@ -127,7 +127,7 @@ class _File:
     bytes are read only when it is parsed or reported."""
 
     facts: Facts
-    digest: str | None = None
+    digest: str
     data: bytes | None = None
     module: str = ""
 
@@ -164,7 +164,7 @@ class _Analysis:
         self._outside: dict[Path, str | None] = {}
         self._builder: Builder | None = None
         self._read = self._parsed = self._cached = 0
-        for path in sorted(paths):
+        for path in sorted(paths, key=str):
             self._inspect(path)
 
     def run(self, named: Set[Path] = frozenset()) -> LintResult:
@@ -290,10 +290,13 @@ class _Analysis:
             self._add(path, _File(known.facts, known.digest))
 
     def _learn(self, path: Path, data: bytes, stat: Stat | None) -> None:
+        """Only the bytes a run is sure to need are kept; the rest are read again if needed, so
+        memory stays flat however large the project is."""
         self._read += 1
-        file = _File(facts_of(data), data=data)
+        file = _File(facts_of(data), digest(data))
+        if file.facts.may_create or path in self._checked or path in self._overrides:
+            file.data = data
         if self._cache is not None:
-            file.digest = digest(data)
             self._cache.remember(path, stat, Known(file.digest, file.facts))
         self._add(path, file)
 
@@ -317,25 +320,30 @@ class _Analysis:
     # -- parsing only what matters ---------------------------------------------------------
 
     def _parse(self, paths: Iterable[Path]) -> None:
-        """Models for `paths`, from the cache where it has them, built (in parallel) where not."""
+        """Models for `paths`, from the cache where it has them, built (in parallel) where not;
+        a file's bytes are read only to build its model."""
         todo: list[tuple[Path, Job, str | None]] = []
         for path in sorted(set(paths) - self._attempted):
             self._attempted.add(path)
+            module, is_package, helper = self._shape(path)
+            key, cached = None, None
+            if self._cache is not None:
+                key = self._key(path, module, is_package, helper)
+                cached = self._cache.model(key)
+            if cached is not None:
+                self._cached += 1
+                self._keep(path, cached)
+                continue
             try:
-                job = self._job(path)
+                data = self._bytes(path)
             except OSError as error:
                 self._trouble(path, f"cannot read: {error.strerror or error}")
                 continue
             except _Changed:
                 self._trouble(path, _CHANGED)
                 continue
-            key = self._key(path, job)
-            cached = self._cache.model(key) if self._cache is not None and key else None
-            if cached is None:
-                todo.append((path, job, key))
-            else:
-                self._cached += 1
-                self._keep(path, cached)
+            vocabulary = self._config.vocabulary
+            todo.append((path, Job(data, module, is_package, vocabulary, helper), key))
         if todo:
             built = self._workers().models([job for _, job, _ in todo])
             for (path, _, key), model in zip(todo, built, strict=True):
@@ -344,22 +352,19 @@ class _Analysis:
                     self._cache.keep(key, model)
                 self._keep(path, model)
 
-    def _job(self, path: Path) -> Job:
-        file = self._files[path]
+    def _shape(self, path: Path) -> tuple[str, bool, str]:
+        """The module's name, whether it is a package, and the helper module its fixes import."""
+        module = self._files[path].module
         is_package = path.name == "__init__.py"
-        helper = helper_module_for(file.module, is_package, self._config.helper_module)
-        return Job(self._bytes(path), file.module, is_package, self._config.vocabulary, helper)
+        return module, is_package, helper_module_for(module, is_package, self._config.helper_module)
 
-    def _key(self, path: Path, job: Job) -> str | None:
-        known = self._files[path].digest
-        if known is None:
-            return None
-        vocabulary = job.vocabulary
+    def _key(self, path: Path, module: str, is_package: bool, helper: str) -> str:
+        vocabulary = self._config.vocabulary
         return model_key(
-            known,
-            job.module,
-            job.is_package,
-            job.helper_module,
+            self._files[path].digest,
+            module,
+            is_package,
+            helper,
             vocabulary.handler_patterns,
             sorted(vocabulary.route_decorators),
             sorted(vocabulary.memoize_decorators),

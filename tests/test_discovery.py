@@ -71,6 +71,21 @@ def test_default_walk_finds_py_files_sorted(project: Path) -> None:
         pytest.param(["dist/x.py"], [], id="dist"),
         pytest.param(["app/__pycache__/x.py"], [], id="pycache"),
         pytest.param(["dynalint.egg-info/x.py"], [], id="egg-info"),
+        pytest.param(
+            ["layer/python/boto3-1.34.0.dist-info/RECORD", "layer/python/boto3/session.py"],
+            [],
+            id="lambda-layer-of-installed-packages",
+        ),
+        pytest.param(
+            ["package/six-1.16.0-py3.12.egg-info/PKG-INFO", "package/six.py"],
+            [],
+            id="installed-egg-info",
+        ),
+        pytest.param(
+            ["src/my_project.egg-info/PKG-INFO", "src/my_project/app.py"],
+            ["src/my_project/app.py"],
+            id="own-egg-info-kept",
+        ),
         pytest.param([".hidden.py"], [".hidden.py"], id="hidden-file-kept"),
         pytest.param(["builder/x.py"], ["builder/x.py"], id="similar-name-kept"),
     ],
@@ -79,6 +94,13 @@ def test_walk_skips_tooling_folders(project: Path, files: list[str], expected: l
     make(project, ["main.py", *files])
 
     assert displays(discover(["."])) == sorted(["main.py", *expected])
+
+
+def test_a_folder_of_installed_packages_named_by_the_user_is_walked(project: Path) -> None:
+    make(project, ["layer/python/requests-2.32.0.dist-info/RECORD", "layer/python/vendored.py"])
+
+    assert displays(discover(["layer/python"])) == ["layer/python/vendored.py"]
+    assert displays(discover(["."])) == []
 
 
 def test_root_gitignore(project: Path) -> None:

@@ -31,18 +31,18 @@ class Counts:
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> Counts:
     counted = Counts()
-    run, job = engine._Analysis.run, engine._Analysis._job
+    run, shape = engine._Analysis.run, engine._Analysis._shape
 
     def counting_run(self: Any, *args: Any) -> Any:
         counted.analyses += 1
         return run(self, *args)
 
-    def counting_job(self: Any, path: Path) -> Any:
+    def counting_shape(self: Any, path: Path) -> Any:
         counted.parses[path] += 1
-        return job(self, path)
+        return shape(self, path)
 
     monkeypatch.setattr(engine._Analysis, "run", counting_run)
-    monkeypatch.setattr(engine._Analysis, "_job", counting_job)
+    monkeypatch.setattr(engine._Analysis, "_shape", counting_shape)
     return counted
 
 
