@@ -71,6 +71,7 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         paths: tuple[str, ...],
         select: tuple[str, ...],
         ignore: tuple[str, ...],
+        reach: tuple[str, ...],
         include_tests: bool | None,
         config_file: str | None,
         isolated: bool,
@@ -89,6 +90,7 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
                 select=_codes(select) or None,
                 ignore=_codes(ignore) or None,
                 include_tests=include_tests,
+                reach=_codes(reach) or None,
                 helper_module=rest.pop("helper_module", None),
                 cache=not rest.pop("no_cache"),
                 cache_dir=_path(rest.pop("cache_dir")),
@@ -97,7 +99,7 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         except SettingsError as error:
             _report_errors([FileError("", str(error))])
             sys.exit(EXIT_ERROR)
-        except UnknownRuleError as error:
+        except (UnknownRuleError, ValueError) as error:
             raise click.UsageError(str(error)) from None
         helper = config.helper_module
         if helper is not None:
@@ -124,6 +126,13 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
             multiple=True,
             metavar="CODES",
             help="Skip these rule codes or prefixes (comma-separated).",
+        ),
+        click.option(
+            "--reach",
+            multiple=True,
+            metavar="REACHES",
+            help="Only findings of these reaches (comma-separated): per-request, the certain "
+            "ones, and unknown, the possible ones [default: both].",
         ),
         click.option(
             "--include-tests",

@@ -10,6 +10,7 @@ from dynalint.analysis.names import DEFAULT_VOCABULARY, Vocabulary
 from dynalint.discovery import Excludes
 from dynalint.rules import selected_codes
 from dynalint.settings import Settings, ignored_codes_for
+from dynalint.types import Reach, reaches
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,10 @@ class Config:
     `exclude` (None: the defaults) and `extend_exclude` are gitignore-style patterns and
     `per_file_ignores` glob patterns, all relative to `base`, the settings file's folder.
     `helper_module` is the cached helper module that fixes import, since a finding carries its
-    fix; None places `aws_helpers` by the rule of `roots.helper_module_for`. With `cache`, models
-    are kept in `cache_dir` (None: `.dynalint_cache` at the project root); `jobs` is how many
-    processes may parse (None: one per CPU). Neither changes a finding.
+    fix; None places `aws_helpers` by the rule of `roots.helper_module_for`. `reach` is what is
+    reported: certain findings (`per-request`), possible ones (`unknown`), or both. With
+    `cache`, models are kept in `cache_dir` (None: `.dynalint_cache` at the project root);
+    `jobs` is how many processes may parse (None: one per CPU). Neither changes a finding.
     """
 
     select: tuple[str, ...] | None = None
@@ -33,6 +35,7 @@ class Config:
     vocabulary: Vocabulary = field(default=DEFAULT_VOCABULARY)
     base: Path | None = None
     helper_module: str | None = None
+    reach: frozenset[Reach] = frozenset(Reach)
     cache: bool = False
     cache_dir: Path | None = None
     jobs: int | None = 1
@@ -46,6 +49,7 @@ class Config:
         ignore: tuple[str, ...] | None = None,
         include_tests: bool | None = None,
         helper_module: str | None = None,
+        reach: tuple[str, ...] | None = None,
         cache: bool = False,
         cache_dir: Path | None = None,
         jobs: int | None = 1,
@@ -71,6 +75,7 @@ class Config:
             vocabulary=vocabulary,
             base=settings.source.parent if settings.source is not None else None,
             helper_module=helper_module or settings.helper_module,
+            reach=reaches(reach or settings.reach or [r.value for r in Reach]),
             cache=cache,
             cache_dir=cache_dir.resolve() if cache_dir is not None else None,
             jobs=jobs,

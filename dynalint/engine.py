@@ -294,7 +294,7 @@ class _Analysis:
         memory stays flat however large the project is."""
         self._read += 1
         file = _File(facts_of(data), digest(data))
-        if file.facts.may_create or path in self._checked or path in self._overrides:
+        if file.facts.may_create or path in self._overrides:
             file.data = data
         if self._cache is not None:
             self._cache.remember(path, stat, Known(file.digest, file.facts))
@@ -453,7 +453,7 @@ class _Analysis:
             if site.kind is None or BY_KIND[site.kind].code not in codes:
                 continue
             verdict = project.verdict((path, site.function))
-            if verdict.reach is None:
+            if verdict.reach not in self._config.reach:
                 continue
             if noqa is None:
                 noqa = suppressions(decode(self._bytes(path))[0])

@@ -36,6 +36,7 @@ import pathspec
 from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import common_folder
 from dynalint.rules import UnknownRuleError, selected_codes
+from dynalint.types import reaches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,6 +76,7 @@ class Settings:
     memoize_decorators: tuple[str, ...] = ()
     helper_module: str | None = None
     cache_dir: str | None = None
+    reach: tuple[str, ...] | None = None
     source: Path | None = None
 
 
@@ -258,6 +260,18 @@ def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(entries)
 
 
+def _reaches(value: object) -> tuple[str, ...]:
+    """`per-request` (certain findings) and `unknown` (possible ones); at least one."""
+    names = _strings(value, "expected a list of reaches such as ['per-request']")
+    if not names:
+        raise _Invalid("expected at least one reach: per-request, unknown")
+    try:
+        reaches(names)
+    except ValueError as error:
+        raise _Invalid(str(error)) from None
+    return tuple(name.strip().lower() for name in names)
+
+
 def _boolean(value: object) -> bool:
     """TOML has real booleans; "yes" or 1 is more likely a mistake than a wish."""
     if not isinstance(value, bool):
@@ -313,6 +327,7 @@ _KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
     "memoize-decorators": ("memoize_decorators", _dotted_names("cachetools.cached")),
     "helper-module": ("helper_module", _module_name),
     "cache-dir": ("cache_dir", _folder),
+    "reach": ("reach", _reaches),
 }
 
 

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 
 class Reach(str, Enum):
-    """How often the function holding a creation site runs, as far as dynalint can tell."""
+    """How often the function holding a creation site runs, as far as dynalint can tell: on
+    every request, through a chain from an entry point (a certain finding), or through callers
+    dynalint cannot see, as for a library's public function (a possible one)."""
 
     PER_REQUEST = "per-request"
     UNKNOWN = "unknown"
+
+
+def reaches(names: Iterable[str]) -> frozenset[Reach]:
+    """The reaches named (`per-request`, `unknown`); ValueError names one that is not."""
+    found = set()
+    for name in names:
+        try:
+            found.add(Reach(name.strip().lower()))
+        except ValueError:
+            known = " or ".join(reach.value for reach in Reach)
+            raise ValueError(f"unknown reach {name.strip()!r}; expected {known}") from None
+    return frozenset(found)
 
 
 class Applicability(str, Enum):
@@ -84,7 +98,16 @@ class Finding:
     chain: tuple[str, ...]
     fix: Fix | None = None
     no_fix: str | None = None
-    severity: str = "warning"
+
+    @property
+    def certain(self) -> bool:
+        """A chain from an entry point proves it; otherwise it is a judgement on unseen callers."""
+        return self.reach is Reach.PER_REQUEST
+
+    @property
+    def severity(self) -> str:
+        """SARIF's level: a certain finding is a warning, a possible one a note."""
+        return "warning" if self.certain else "note"
 
     @property
     def applicability(self) -> Applicability:

@@ -91,6 +91,7 @@ def test_json_output(crud: Path) -> None:
         ),
         "severity": "warning",
         "reach": "per-request",
+        "certain": True,
         "chain": ["handler.py:lambda_handler", "app/collection.py:create_collection"],
         "applicability": "safe",
         "fix": {
@@ -246,7 +247,7 @@ def test_stdin_without_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(main, ["check", "-", "--select", "DYN001"], input=source)
 
     assert result.exit_code == 1
-    assert result.stdout.startswith("-:3:5: DYN001 [*] boto3.client('s3') is created on every")
+    assert result.stdout.startswith("-:3:5: DYN001 [*] [?] boto3.client('s3') is created on every")
 
 
 def test_sarif_carries_the_fix_that_dynalint_fix_writes(crud: Path) -> None:

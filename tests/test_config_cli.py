@@ -104,6 +104,21 @@ def test_select_and_ignore_from_settings_and_flags_win(project: Path) -> None:
     assert [f[1] for f in findings("--select", "DYN001")] == ["DYN001"] * 3
 
 
+def test_reach_chooses_certain_or_possible_findings(project: Path) -> None:
+    settings(project, 'handler-patterns = ["process_*"]\nreach = ["per-request"]\n')
+
+    assert findings() == [("app.py:7", "DYN001", "per-request")]
+    assert {f[2] for f in findings("--reach", "unknown")} == {"unknown"}
+    assert len(findings("--reach", "per-request,unknown")) == 5
+
+
+def test_an_unknown_reach_is_a_usage_error(project: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--reach", "sometimes"])
+
+    assert result.exit_code == 2
+    assert "unknown reach 'sometimes'; expected per-request or unknown" in result.output
+
+
 def test_isolated_ignores_the_file(project: Path) -> None:
     settings(project, 'select = ["DYN004"]\n')
 

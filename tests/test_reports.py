@@ -167,9 +167,9 @@ def test_text_default() -> None:
             line_of(TABLE, " [*]"),
             line_of(CLIENT_UNSAFE),
             line_of(CLIENT_SAFE, " [*]"),
-            line_of(SESSION),
+            line_of(SESSION, " [?]"),
             line_of(TABLE_UTIL, " [*]"),
-            "Found 5 findings in 2 files.",
+            "Found 5 findings (4 certain, 1 possible) in 2 files.",
             HINT,
             "",
         ]
@@ -199,7 +199,7 @@ def test_text_clean() -> None:
 def test_text_fix_hint(findings: tuple[Finding, ...], hint: str | None) -> None:
     lines = text.render(LintResult(findings, (), 1), ReportOptions()).splitlines()
 
-    assert lines[-1] == (hint or f"Found {len(findings)} finding in 1 file.")
+    assert lines[-1] == (hint or "Found 1 finding (0 certain, 1 possible) in 1 file.")
 
 
 def test_text_show_source() -> None:
@@ -216,12 +216,12 @@ def test_text_show_source() -> None:
             "20 |     s3 = boto3.client(  ",
             "   |          ^^^^^^^^^^^^^",
             line_of(CLIENT_SAFE, " [*]"),
-            line_of(SESSION),
+            line_of(SESSION, " [?]"),
             "  |",
             "5 | \treturn boto3.Session()",
             "  | \t       ^^^^^^^^^^^^^^^",
             line_of(TABLE_UTIL, " [*]"),
-            "Found 5 findings in 2 files.",
+            "Found 5 findings (4 certain, 1 possible) in 2 files.",
             HINT,
             "",
         ]
@@ -244,8 +244,8 @@ def test_text_color() -> None:
     assert text.render(result, ReportOptions(color=True)) == "\n".join(
         [
             f"{bold}{HANDLER}{reset}:12:13: {red}DYN003{reset} {cyan}[*]{reset} {TABLE.message}",
-            f"{bold}{UTIL}{reset}:5:9: {red}DYN004{reset} {SESSION.message}",
-            "Found 2 findings in 2 files.",
+            f"{bold}{UTIL}{reset}:5:9: {red}DYN004{reset} [?] {SESSION.message}",
+            "Found 2 findings (1 certain, 1 possible) in 2 files.",
             f"{cyan}[*]{reset} 1 fixable with `dynalint fix`.",
             "",
         ]
@@ -265,7 +265,7 @@ def test_text_statistics() -> None:
             "   2\tDYN001\tclient-per-request\t[-]",
             "   2\tDYN003\ttable-per-request\t[*]",
             "   1\tDYN004\tsession-per-request\t[ ]",
-            "Found 5 findings in 2 files.",
+            "Found 5 findings (4 certain, 1 possible) in 2 files.",
             HINT,
             "",
         ]
@@ -283,7 +283,7 @@ def test_text_quiet() -> None:
             line_of(TABLE, " [*]"),
             line_of(CLIENT_UNSAFE),
             line_of(CLIENT_SAFE, " [*]"),
-            line_of(SESSION),
+            line_of(SESSION, " [?]"),
             line_of(TABLE_UTIL, " [*]"),
             "",
         ]
@@ -306,6 +306,13 @@ def test_github() -> None:
             f"title=DYN001 client-per-request::{CLIENT_UNSAFE.message}\n",
             "::error file=broken.py::syntax error at line 2, column 12: '(' was never closed\n",
         ]
+    )
+
+
+def test_github_shows_a_possible_finding_as_a_notice() -> None:
+    assert github.render(LintResult((SESSION,), (), 1), ReportOptions()) == (
+        "::notice file=lib/util.py,line=5,col=9,endLine=5,endColumn=24,"
+        f"title=DYN004 session-per-request::{SESSION.message}\n"
     )
 
 
@@ -444,6 +451,7 @@ def test_sarif_results() -> None:
         ],
         "properties": {
             "reach": "per-request",
+            "certain": True,
             "chain": ["app/handler.py:lambda_handler", "app/handler.py:helper"],
             "applicability": "safe",
             "fixable": True,
@@ -451,8 +459,10 @@ def test_sarif_results() -> None:
     }
     assert "fixes" not in first
     assert (unsafe["ruleIndex"], unsafe["properties"]["fixable"]) == (0, True)
+    assert session["level"] == "note"
     assert session["properties"] == {
         "reach": "unknown",
+        "certain": False,
         "chain": ["app/handler.py:lambda_handler", "lib/util.py:helper"],
         "applicability": "none",
         "fixable": False,

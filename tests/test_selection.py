@@ -198,7 +198,10 @@ MAY_CREATE = {
         "import boto3\n\ndef f(self):\n    return self.client.get_object()\n",
         False,
     ),
-    "a parameter named client": ("import boto3\n\ndef f(self, client):\n    self.c = client\n", False),
+    "a parameter named client": (
+        "import boto3\n\ndef f(self, client):\n    self.c = client\n",
+        False,
+    ),
 }
 
 

@@ -29,6 +29,7 @@ handler-patterns = ["*_entry", "process_event"]
 route-decorators = ["on_event", "myframework.route"]
 memoize-decorators = ["cachetools.cached", "myapp.cache.memo"]
 helper-module = "utils.db"
+reach = ["Per-Request"]
 
 [tool.dynalint.per-file-ignores]
 "tests/*" = ["DYN001"]
@@ -69,6 +70,7 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         route_decorators=("on_event", "myframework.route"),
         memoize_decorators=("cachetools.cached", "myapp.cache.memo"),
         helper_module="utils.db",
+        reach=("per-request",),
         source=path,
     )
 
@@ -195,6 +197,16 @@ def test_unknown_key(tmp_path: Path, key: str, suggestion: str) -> None:
             "memoize-decorators: expected dotted names such as 'cachetools.cached',"
             " got 'functools.' as item 1",
             id="memoize-decorators-trailing-dot",
+        ),
+        pytest.param(
+            'reach = ["always"]',
+            "reach: unknown reach 'always'; expected per-request or unknown",
+            id="reach-unknown",
+        ),
+        pytest.param(
+            "reach = []",
+            "reach: expected at least one reach: per-request, unknown",
+            id="reach-empty",
         ),
         pytest.param(
             'helper-module = ["utils.db"]',

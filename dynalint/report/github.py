@@ -28,7 +28,7 @@ def _warning(finding: Finding) -> str:
     }
     if finding.end_line != finding.line:
         del properties["col"], properties["endColumn"]
-    return _command("warning", properties, finding.message)
+    return _command("warning" if finding.certain else "notice", properties, finding.message)
 
 
 def _error(error: FileError) -> str:

@@ -34,6 +34,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "severity": finding.severity,
         "reach": finding.reach.value,
+        "certain": finding.certain,
         "chain": list(finding.chain),
         "applicability": finding.applicability.value,
         "fix": _fix(finding.fix) if finding.fix is not None else None,

@@ -39,7 +39,6 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/dynalint/dynalint"
 HELP_URI = "https://github.com/dynalint/dynalint/blob/main/docs/rules/{code}.md"
 TAGS = ["performance", "aws-lambda"]
-LEVELS = frozenset({"none", "note", "warning", "error"})
 RULE_INDEX = {rule.code: index for index, rule in enumerate(RULES)}
 
 Json = dict[str, Any]
@@ -95,11 +94,12 @@ def _result(finding: Finding, options: ReportOptions) -> Json:
         result["ruleIndex"] = RULE_INDEX[finding.code]
     location = {"artifactLocation": artifact(finding.path), "region": _region(finding)}
     return result | {
-        "level": finding.severity if finding.severity in LEVELS else "warning",
+        "level": finding.severity,
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": location}],
         "properties": {
             "reach": finding.reach.value,
+            "certain": finding.certain,
             "chain": list(finding.chain),
             "applicability": finding.applicability.value,
             "fixable": is_fixable(finding) or unsafe_fix(finding),

@@ -1,8 +1,10 @@
-"""`path:line:col: CODE [*] message`, one line per finding, then a summary (ruff's shape).
+"""`path:line:col: CODE [*] [?] message`, one line per finding, then a summary (ruff's shape).
 
 `[*]` marks findings plain `dynalint fix` rewrites, as ruff marks safe fixes; findings that need
-`--unsafe-fixes` get no marker and are counted in the hint instead. File errors are not rendered
-here: the command line prints them on stderr so they never mix with findings on stdout.
+`--unsafe-fixes` get no marker and are counted in the hint instead. `[?]` marks a possible
+finding: no chain from an entry point proves it, because its callers cannot be seen. File errors
+are not rendered here: the command line prints them on stderr so they never mix with findings on
+stdout.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dynalint.types import Finding, LintResult
 
 BOLD, RED_BOLD, RED, CYAN, RESET = "\x1b[1m", "\x1b[1;31m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
 FIX_MARKER = "[*]"
+POSSIBLE_MARKER = "[?]"
 
 
 def render(result: LintResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
@@ -32,7 +35,9 @@ def summary(result: LintResult) -> str:
     if not count:
         return "All checks passed."
     files = len({finding.path for finding in result.findings})
-    return f"Found {count} {plural(count, 'finding')} in {files} {plural(files, 'file')}."
+    possible = sum(1 for finding in result.findings if not finding.certain)
+    split = f" ({count - possible} certain, {possible} possible)" if possible else ""
+    return f"Found {count} {plural(count, 'finding')}{split} in {files} {plural(files, 'file')}."
 
 
 def plural(count: int, word: str) -> str:
@@ -48,6 +53,8 @@ def _finding(finding: Finding, options: ReportOptions) -> list[str]:
     path = _paint(finding.path, BOLD, options)
     code = _paint(finding.code, RED_BOLD, options)
     marker = f" {_paint(FIX_MARKER, CYAN, options)}" if is_fixable(finding) else ""
+    if not finding.certain:
+        marker += f" {POSSIBLE_MARKER}"
     line = f"{path}:{finding.line}:{finding.column}: {code}{marker} {finding.message}"
     return [line, *_snippet(finding, options)] if options.show_source else [line]
 
