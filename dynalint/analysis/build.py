@@ -64,6 +64,7 @@ class _Builder:
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
     def build(self) -> FileModel:
+        self._command_line = self._reading_the_command_line()
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
@@ -94,9 +95,33 @@ class _Builder:
             qualname=record.qualname,
             name=record.name,
             entry=entry,
-            runs_once="command" in kinds,
+            runs_once="command" in kinds or record.qualname in self._command_line,
             memoized="memoized" in kinds,
         )
+
+    def _reading_the_command_line(self) -> set[str]:
+        """Functions that read the process's command line (argparse, getopt, `sys.argv`) or
+        prompt at the console (`input()`): a process runs them once, or once per command a
+        person types, never per request."""
+        found: set[str] = set()
+        for record in self._collection.calls:
+            func, function = record.node.func, record.scope.function
+            if function is None or function in found:
+                continue
+            meaning = self._resolver.meaning(func, record.scope)
+            if isinstance(meaning, Qual):
+                if meaning.name in names.COMMAND_LINE:
+                    found.add(function)
+            elif isinstance(func, cst.Name) and func.value == "input":
+                found.add(function)
+            elif isinstance(func, cst.Attribute) and func.attr.value in names.PARSE_METHODS:
+                found.add(function)
+        for value in self._collection.argv:
+            meaning = self._resolver.meaning(value.node, value.scope)
+            if value.scope.function is not None and isinstance(meaning, Qual):
+                if meaning.name == "sys.argv":
+                    found.add(value.scope.function)
+        return found
 
     def _decorator_kind(self, decorator: cst.BaseExpression, scope: Scope) -> str | None:
         target = decorator.func if isinstance(decorator, cst.Call) else decorator

@@ -68,6 +68,7 @@ class Collection:
     module_scope: Scope
     calls: list[CallRecord] = field(default_factory=list)
     values: list[ValueRecord] = field(default_factory=list)
+    argv: list[ValueRecord] = field(default_factory=list)  # `x.argv`, maybe `sys.argv`
     functions: list[FunctionRecord] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
 
@@ -109,6 +110,7 @@ class _Collector:
             cst.WithItem: self._with_item,
             cst.ExceptHandler: self._except_handler,
             cst.Call: self._call,
+            cst.Attribute: self._attribute,
             cst.Return: self._return,
             cst.DictElement: self._element,
             cst.Element: self._element,
@@ -318,6 +320,11 @@ class _Collector:
         self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance))
         for arg in node.args:
             self._note_value(arg.value)
+        self._children(node)
+
+    def _attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "argv":
+            self.result.argv.append(ValueRecord(node, self.scope, lazy=False))
         self._children(node)
 
     def _return(self, node: cst.Return) -> None:

@@ -101,6 +101,22 @@ ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
 COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
+# What only code run once per process reads: its command line. `input()` too, below, which a
+# person answers once per command typed. Parsers built out of sight are known by their method.
+COMMAND_LINE = frozenset(
+    {
+        "sys.argv",
+        "getopt.getopt",
+        "getopt.gnu_getopt",
+        "optparse.OptionParser.parse_args",
+        *(
+            f"argparse.ArgumentParser.{method}"
+            for method in ("parse_args", "parse_known_args", "parse_intermixed_args")
+        ),
+    }
+)
+PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
+
 HANDLER_NAMES = frozenset({"handler", "lambda_handler"})  # and *_handler
 REQUEST_HANDLER_METHOD = re.compile(r"do_[A-Z]+|handle")
 
