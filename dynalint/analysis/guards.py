@@ -7,9 +7,11 @@ module-level dict entry:
         _table = make_table()               return _client
                                         _client = boto3.client("s3")
 
-`x = x or make()` counts too. An instance attribute (`self._client`) makes the creation run
-once per instance rather than once per process: it then runs as often as the class is
-instantiated, which the caller judges from the class's `__init__`.
+`x = x or make()` counts too, and so does a test of a local read out of the target: a pool
+keyed by a tuple, `client = _POOL.get(key)` then `if client is None: _POOL[key] = client = ...`.
+An instance attribute (`self._client`) makes the creation run once per instance rather than once
+per process: it then runs as often as the class is instantiated, which the caller judges from the
+class's `__init__`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from enum import Enum
 
 import libcst as cst
 
-from dynalint.analysis.scopes import Scope
+from dynalint.analysis.scopes import Assigned, Scope
 from dynalint.analysis.tree import children
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
@@ -34,7 +36,7 @@ class Lifetime(Enum):
 
 def guards_target(node: cst.If, scope: Scope) -> Lifetime | None:
     """The `if` body assigns a long-lived target that the test looks at."""
-    return _longest(_mentions(node.test), _targets(node.body, scope))
+    return _longest(_tested(node.test, scope), _targets(node.body, scope))
 
 
 def after_early_exit(
@@ -48,7 +50,7 @@ def after_early_exit(
             continue
         rest = statements[index + 1 :]
         targets = (found for s in rest for found in _targets(s, scope))
-        lifetime = _longest(_mentions(statement.test), targets)
+        lifetime = _longest(_tested(statement.test, scope), targets)
         if lifetime is not None:
             return rest, lifetime
     return (), None
@@ -164,6 +166,28 @@ def _mentions(test: cst.CSTNode) -> set[str]:
                 found.add(value)
         stack.extend(children(node))
     return found
+
+
+def _tested(test: cst.CSTNode, scope: Scope) -> set[str]:
+    """What a test looks at, a local read out of a container (`client = _POOL.get(key)`,
+    `_POOL[key]`, or either in a conditional expression) standing for the container too."""
+    found = _mentions(test)
+    for name in list(found):
+        for binding in scope.bindings.get(name, ()):
+            if isinstance(binding, Assigned):
+                found.update(filter(None, map(_key, _containers(binding.value))))
+    return found
+
+
+def _containers(value: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if value.func.attr.value == "get":
+            yield value.func.value
+    elif isinstance(value, cst.Subscript):
+        yield value.value
+    elif isinstance(value, cst.IfExp):
+        yield from _containers(value.body)
+        yield from _containers(value.orelse)
 
 
 def _exits(body: cst.BaseSuite) -> bool:
