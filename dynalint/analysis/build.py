@@ -187,9 +187,18 @@ class _Builder:
         return sites, references
 
     def _values(self) -> list[Reference]:
+        """A function or class held by a local dispatch table that never leaves its function
+        (`sources[kind](session)`) runs when, and only when, that function runs: a call."""
+        values = self._collection.values
+        escaped = {(id(r.scope), r.node.value) for r in values if isinstance(r.node, cst.Name)}
         found = (
-            self._reference(record.node, record.scope, call=False, once=record.lazy)
-            for record in self._collection.values
+            self._reference(
+                record.node,
+                record.scope,
+                call=record.table is not None and (id(record.scope), record.table) not in escaped,
+                once=record.lazy,
+            )
+            for record in values
         )
         return [reference for reference in found if reference is not None]
 

@@ -38,11 +38,16 @@ class CallRecord:
 
 @dataclass(frozen=True)
 class ValueRecord:
-    """A name or attribute used as a value (passed, stored, returned): it may be a function."""
+    """A name or attribute used as a value (passed, stored, returned): it may be a function.
+
+    `table` names the function-local dict, list, tuple or set literal it is an element of
+    (`sources = {"s3": S3Source}`), the dispatch tables that call what they hold.
+    """
 
     node: cst.BaseExpression
     scope: Scope
     lazy: bool
+    table: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def collect(module: cst.Module, module_name: str, is_package: bool) -> Collectio
 
 
 _VALUE_NODES = (cst.Name, cst.Attribute)
+_TABLES = (cst.Dict, cst.List, cst.Tuple, cst.Set)
 
 
 class _Collector:
@@ -94,6 +100,7 @@ class _Collector:
         self._lazy_nodes: dict[int, guards.Lifetime] = {}
         self._depth = {lifetime: 0 for lifetime in guards.Lifetime}
         self._lambda_names: dict[int, str] = {}
+        self._tables: dict[int, str] = {}  # element value -> the local table holding it
         self._anonymous = 0
         self._handlers: dict[type[cst.CSTNode], Callable[[Any], None]] = {
             cst.Import: self._import,
@@ -253,6 +260,7 @@ class _Collector:
                 return
         for target in node.targets:
             self._bind_target(target.target, node.value)
+        self._note_table(node)
         self._note_value(node.value)
         lifetime = guards.or_default(node, self.scope) if self.scope.is_function else None
         if lifetime is not None:
@@ -339,7 +347,18 @@ class _Collector:
     def _note_value(self, node: cst.BaseExpression) -> None:
         if isinstance(node, _VALUE_NODES):
             lazy = self._depth[guards.Lifetime.PROCESS] > 0
-            self.result.values.append(ValueRecord(node, self.scope, lazy))
+            table = self._tables.get(id(node))
+            self.result.values.append(ValueRecord(node, self.scope, lazy, table))
+
+    def _note_table(self, node: cst.Assign) -> None:
+        """`name = {...}` / `[...]` / `(...)` in a function: its elements belong to table `name`."""
+        if not self.scope.is_function or len(node.targets) != 1:
+            return
+        target, literal = node.targets[0].target, node.value
+        if isinstance(target, cst.Name) and isinstance(literal, _TABLES):
+            for element in literal.elements:
+                if isinstance(element, cst.Element | cst.DictElement):
+                    self._tables[id(element.value)] = target.value
 
 
 def _declare(node: cst.CSTNode, scope: Scope) -> None:

@@ -1,7 +1,7 @@
 """Lazy initialisation: code that runs once because an `if` guards a long-lived target.
 
-Two shapes count, both testing and assigning the same global, nonlocal, class attribute or
-module-level dict entry:
+Two shapes count, both testing and assigning the same global, nonlocal, class attribute,
+attribute of a module-level object (a `threading.local()`) or module-level dict entry:
 
     if _table is None:                  if _client is not None:
         _table = make_table()               return _client
@@ -123,11 +123,17 @@ def _lifetime(target: cst.BaseExpression, scope: Scope) -> Lifetime | None:
 
 
 def _attribute_lifetime(holder: cst.BaseExpression, scope: Scope) -> Lifetime | None:
+    """An attribute lives as long as what holds it: a class, `self`, or a module-level object
+    (a `threading.local()`, a namespace); `self._local.client` as long as `self`."""
     if _is_class_reference(holder):
         return Lifetime.PROCESS
     owner = scope.method_owner()
-    if owner is not None and isinstance(holder, cst.Name) and holder.value == owner[1]:
-        return Lifetime.INSTANCE
+    if isinstance(holder, cst.Name):
+        if owner is not None and holder.value == owner[1]:
+            return Lifetime.INSTANCE
+        return Lifetime.PROCESS if holder.value not in scope.bindings else None
+    if isinstance(holder, cst.Attribute):
+        return _attribute_lifetime(holder.value, scope)
     return None
 
 
