@@ -158,6 +158,7 @@ def project_tree(root: Path, walker: Walker, *, include_tests: bool = False) -> 
 def project_files(
     root: Path, *, include_tests: bool = False, excludes: Excludes = DEFAULT_EXCLUDES
 ) -> list[Path]:
+    """The project's checkable Python files, walked on their own."""
     return project_tree(root, Walker(excludes), include_tests=include_tests).python
 
 

@@ -282,7 +282,7 @@ class _Analysis:
             if known is None:
                 data = path.read_bytes()
         except OSError as error:
-            self._trouble(path, f"cannot read: {error.strerror or error}")
+            self._trouble(path, _cannot_read(error))
             return
         if known is None:
             self._learn(path, data, stat)
@@ -337,7 +337,7 @@ class _Analysis:
             try:
                 data = self._bytes(path)
             except OSError as error:
-                self._trouble(path, f"cannot read: {error.strerror or error}")
+                self._trouble(path, _cannot_read(error))
                 continue
             except _Changed:
                 self._trouble(path, _CHANGED)
@@ -410,7 +410,10 @@ class _Analysis:
     def _findings(self, path: Path, project: Project) -> list[Finding]:
         try:
             reported = dict(self._reported(path, project))
-        except (OSError, _Changed):
+        except OSError as error:
+            self._trouble(path, _cannot_read(error))
+            return []
+        except _Changed:
             self._trouble(path, _CHANGED)
             return []
         if not reported:
@@ -486,6 +489,10 @@ class _Analysis:
 
 
 _CHANGED = "changed while being checked; check it again"
+
+
+def _cannot_read(error: OSError) -> str:
+    return f"cannot read: {error.strerror or error}"
 
 
 def _read_or_none(path: Path) -> bytes | None:
