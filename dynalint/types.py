@@ -8,7 +8,15 @@ from enum import Enum
 from pathlib import Path
 
 
-class Reach(str, Enum):
+class ByValue(Enum):
+    """An enum pickled as `Kind(value)` on every Python. Enums of Python 3.11's early releases
+    pickle as `getattr(Kind, name)`, which the cache's loader rightly refuses to run."""
+
+    def __reduce_ex__(self, protocol: object) -> tuple[type, tuple[object]]:
+        return (type(self), (self.value,))
+
+
+class Reach(str, ByValue):
     """How often the function holding a creation site runs, as far as dynalint can tell: on
     every request, through a chain from an entry point (a certain finding), or through callers
     dynalint cannot see, as for a library's public function (a possible one)."""
@@ -29,7 +37,7 @@ def reaches(names: Iterable[str]) -> frozenset[Reach]:
     return frozenset(found)
 
 
-class Applicability(str, Enum):
+class Applicability(str, ByValue):
     """Whether moving a creation onto the cached helper keeps the program's meaning."""
 
     SAFE = "safe"

@@ -7,18 +7,22 @@ cache is also shown to be keyed on what shapes a model, to survive damage, and t
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import shutil
+from enum import Enum
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from dynalint.cache import CACHE_DIR, Cache, Known, clean
+from dynalint.analysis.model import Creation
+from dynalint.cache import CACHE_DIR, Cache, Known, _Unpickler, clean
 from dynalint.cli import main
 from dynalint.config import Config
 from dynalint.engine import lint_paths
-from dynalint.types import Fix, LintResult
+from dynalint.types import Applicability, Fix, LintResult, Reach
 from tests.conftest import FIXTURES
 
 PROJECTS = sorted(p.name for p in (FIXTURES / "check").iterdir() if p.is_dir())
@@ -227,3 +231,14 @@ def _facts() -> object:
     from dynalint.analysis.facts import facts_of
 
     return facts_of(b"x = 1\n")
+
+
+@pytest.mark.parametrize("kind", [Reach, Applicability, Creation])
+def test_cached_enums_load_without_calling_anything_but_themselves(kind: type[Enum]) -> None:
+    """Python 3.11's early releases pickle enums as `getattr(Kind, name)`, which the cache's
+    loader refuses; dynalint's own enums pickle as `Kind(value)` everywhere."""
+    for member in kind:
+        data = pickle.dumps(member, protocol=pickle.HIGHEST_PROTOCOL)
+
+        assert b"builtins" not in data
+        assert _Unpickler(io.BytesIO(data)).load() is member

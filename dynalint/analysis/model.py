@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING
 
-from dynalint.types import Fix
+from dynalint.types import ByValue, Fix
 
 if TYPE_CHECKING:
     from dynalint.analysis.names import Vocabulary
 
 
-class Creation(str, Enum):
+class Creation(str, ByValue):
     """What a creating call makes; each kind has its own rule."""
 
     CLIENT = "client"
