@@ -60,7 +60,9 @@ class _Builder:
         self._vocabulary = vocabulary
         self._collection = collection
         self._helper_module = helper_module
-        self._resolver = Resolver(collection.module, return_annotations(collection))
+        self._resolver = Resolver(
+            collection.module, return_annotations(collection), returned_values(collection)
+        )
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
     def build(self) -> FileModel:
@@ -278,7 +280,8 @@ class _Builder:
     # -- module surface --------------------------------------------------------------------
 
     def _exports(self, module_scope: Scope) -> dict[str, Value]:
-        """Module-level names holding a boto3 object, and functions annotated to return one."""
+        """Module-level names holding a boto3 object, and functions that return one (as their
+        annotation says, or as what they return shows)."""
         exports: dict[str, Value] = {}
         for name in module_scope.bindings:
             meaning = self._resolver.resolve_bindings(module_scope.bindings[name])
@@ -286,10 +289,14 @@ class _Builder:
                 exports[name] = meaning
         for record in self._collection.functions:
             node = record.node
-            if record.outer is module_scope and isinstance(node, cst.FunctionDef) and node.returns:
+            if record.outer is not module_scope or not isinstance(node, cst.FunctionDef):
+                continue
+            if node.returns is not None:
                 value = self._resolver.annotated(node.returns.annotation, record.outer)
-                if value is not None:
-                    exports[record.name] = value
+            else:
+                value = self._resolver.returned(f"{self._collection.module}.{record.qualname}")
+            if value is not None:
+                exports[record.name] = value
         return exports
 
 
@@ -315,6 +322,17 @@ def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | Non
         if initialiser in functions:
             return initialiser
     return record.scope.function
+
+
+def returned_values(collection: Collection) -> dict[str, list[tuple[cst.BaseExpression, Scope]]]:
+    """What each function without a return annotation returns, by its qualified name."""
+    annotated = return_annotations(collection)
+    found: dict[str, list[tuple[cst.BaseExpression, Scope]]] = {}
+    for record in collection.returns:
+        name = f"{collection.module}.{record.scope.function}"
+        if name not in annotated:
+            found.setdefault(name, []).append((record.node, record.scope))
+    return found
 
 
 def return_annotations(collection: Collection) -> dict[str, tuple[cst.BaseExpression, Scope]]:

@@ -74,6 +74,7 @@ class Collection:
     calls: list[CallRecord] = field(default_factory=list)
     values: list[ValueRecord] = field(default_factory=list)
     argv: list[ValueRecord] = field(default_factory=list)  # `x.argv`, maybe `sys.argv`
+    returns: list[ValueRecord] = field(default_factory=list)  # what `return` statements give
     functions: list[FunctionRecord] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
 
@@ -338,6 +339,8 @@ class _Collector:
     def _return(self, node: cst.Return) -> None:
         if node.value is not None:
             self._note_value(node.value)
+            if self.scope.function is not None:
+                self.result.returns.append(ValueRecord(node.value, self.scope, lazy=False))
         self._children(node)
 
     def _element(self, node: cst.Element | cst.DictElement) -> None:

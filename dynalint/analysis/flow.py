@@ -9,7 +9,7 @@ matches how such code is written: a name holds one kind of thing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -75,11 +75,16 @@ class Classified:
 
 class Resolver:
     def __init__(
-        self, module: str, returns: Mapping[str, tuple[cst.BaseExpression, Scope]] | None = None
+        self,
+        module: str,
+        returns: Mapping[str, tuple[cst.BaseExpression, Scope]] | None = None,
+        returned: Mapping[str, Sequence[tuple[cst.BaseExpression, Scope]]] | None = None,
     ) -> None:
-        """`returns` maps this module's functions (qualified) to their return annotation."""
+        """`returns` maps this module's functions (qualified) to their return annotation, and
+        `returned` the others to the values their `return` statements give."""
         self._module = module
         self._returns = returns or {}
+        self._returned = returned or {}
         self._parsed: list[cst.BaseExpression] = []
         self._meanings: dict[tuple[int, int], Meaning] = {}
         self._classified: dict[int, Classified | None] = {}
@@ -118,6 +123,8 @@ class Resolver:
                 return helper
             if callee.name in self._returns:
                 return self.annotated(*self._returns[callee.name])
+            if callee.name in self._returned:
+                return self.returned(callee.name)
             return Instance(callee.name) if callee.looks_like_class else None
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
@@ -166,6 +173,14 @@ class Resolver:
             return self.meaning(binding.value, binding.scope)
         if isinstance(binding, Parameter) and binding.annotation is not None:
             return self.annotated(binding.annotation, binding.scope)
+        return None
+
+    def returned(self, function: str) -> Value | None:
+        """The boto3 object an unannotated function of this module returns, if one does."""
+        for value, scope in self._returned.get(function, ()):
+            meaning = self.meaning(value, scope)
+            if isinstance(meaning, Value):
+                return meaning
         return None
 
     def annotated(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
