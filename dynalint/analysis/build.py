@@ -10,7 +10,13 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from dynalint.analysis import names
-from dynalint.analysis.collect import CallRecord, Collection, FunctionRecord, collect
+from dynalint.analysis.collect import (
+    CallRecord,
+    Collection,
+    FunctionRecord,
+    ValueRecord,
+    collect,
+)
 from dynalint.analysis.flow import Classified, Qual, Resolver
 from dynalint.analysis.model import (
     FileModel,
@@ -190,19 +196,27 @@ class _Builder:
 
     def _values(self) -> list[Reference]:
         """A function or class held by a local dispatch table that never leaves its function
-        (`sources[kind](session)`) runs when, and only when, that function runs: a call."""
+        (`sources[kind](session)`), or handed to a thread, a timer or an exit hook, runs when,
+        and only when, that function runs: a call."""
         values = self._collection.values
         escaped = {(id(r.scope), r.node.value) for r in values if isinstance(r.node, cst.Name)}
         found = (
             self._reference(
                 record.node,
                 record.scope,
-                call=record.table is not None and (id(record.scope), record.table) not in escaped,
+                call=(record.table is not None and (id(record.scope), record.table) not in escaped)
+                or self._runs_later(record),
                 once=record.lazy,
             )
             for record in values
         )
         return [reference for reference in found if reference is not None]
+
+    def _runs_later(self, record: ValueRecord) -> bool:
+        if record.passed_to is None:
+            return False
+        runner = self._resolver.meaning(record.passed_to.func, record.scope)
+        return isinstance(runner, Qual) and runner.name in names.RUN_LATER
 
     def _reference(
         self, node: cst.BaseExpression, scope: Scope, *, call: bool, once: bool

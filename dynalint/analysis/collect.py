@@ -41,13 +41,15 @@ class ValueRecord:
     """A name or attribute used as a value (passed, stored, returned): it may be a function.
 
     `table` names the function-local dict, list, tuple or set literal it is an element of
-    (`sources = {"s3": S3Source}`), the dispatch tables that call what they hold.
+    (`sources = {"s3": S3Source}`), the dispatch tables that call what they hold; `passed_to`
+    is the call it is an argument of (`threading.Thread(target=refresh)`).
     """
 
     node: cst.BaseExpression
     scope: Scope
     lazy: bool
     table: str | None = None
+    passed_to: cst.Call | None = None
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ class _Collector:
         per_instance = self._depth[guards.Lifetime.INSTANCE] > 0
         self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance))
         for arg in node.args:
-            self._note_value(arg.value)
+            self._note_value(arg.value, passed_to=node)
         self._children(node)
 
     def _attribute(self, node: cst.Attribute) -> None:
@@ -347,11 +349,11 @@ class _Collector:
         self._note_value(node.value)
         self._children(node)
 
-    def _note_value(self, node: cst.BaseExpression) -> None:
+    def _note_value(self, node: cst.BaseExpression, passed_to: cst.Call | None = None) -> None:
         if isinstance(node, _VALUE_NODES):
             lazy = self._depth[guards.Lifetime.PROCESS] > 0
             table = self._tables.get(id(node))
-            self.result.values.append(ValueRecord(node, self.scope, lazy, table))
+            self.result.values.append(ValueRecord(node, self.scope, lazy, table, passed_to))
 
     def _note_table(self, node: cst.Assign) -> None:
         """`name = {...}` / `[...]` / `(...)` in a function: its elements belong to table `name`."""

@@ -117,6 +117,17 @@ COMMAND_LINE = frozenset(
 )
 PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 
+# Calls that run a function they are given once, later: a thread or process started with it, a
+# timer, an exit hook. Made at import time, what they run runs once per process.
+RUN_LATER = frozenset(
+    {
+        "threading.Thread",
+        "threading.Timer",
+        "multiprocessing.Process",
+        "atexit.register",
+    }
+)
+
 HANDLER_NAMES = frozenset({"handler", "lambda_handler"})  # and *_handler
 REQUEST_HANDLER_METHOD = re.compile(r"do_[A-Z]+|handle")
 
