@@ -101,21 +101,18 @@ ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
 COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
-# What only code run once per process reads: its command line. `input()` too, below, which a
-# person answers once per command typed. Parsers built out of sight are known by their method.
+# What only code run once per process reads: its command line. `input()` too, which a person
+# answers once per command typed. Parsers built out of sight are known by their method.
+PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 COMMAND_LINE = frozenset(
     {
         "sys.argv",
         "getopt.getopt",
         "getopt.gnu_getopt",
         "optparse.OptionParser.parse_args",
-        *(
-            f"argparse.ArgumentParser.{method}"
-            for method in ("parse_args", "parse_known_args", "parse_intermixed_args")
-        ),
+        *(f"argparse.ArgumentParser.{method}" for method in PARSE_METHODS),
     }
 )
-PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})
 
 # Calls that run a function they are given once, later: a thread or process started with it, a
 # timer, an exit hook. Made at import time, what they run runs once per process.
