@@ -101,7 +101,7 @@ class Config:
     def shape(self) -> object:
         """Every setting that can change a finding (all but `cache`, `cache_dir` and `jobs`),
         spelled the same in every process: sets sorted."""
-        return _canonical(replace(self, cache=False, cache_dir=None, jobs=1))
+        return canonical(replace(self, cache=False, cache_dir=None, jobs=1))
 
     def __post_init__(self) -> None:
         self.codes  # noqa: B018 - an unknown rule code fails here, before any work is done
@@ -111,13 +111,14 @@ class Config:
         return selected_codes(self.select, self.ignore)
 
 
-def _canonical(value: object) -> object:
+def canonical(value: object) -> object:
+    """A value spelled the same in every process (sets sorted), to be part of a cache key."""
     if isinstance(value, (set, frozenset)):
         return tuple(sorted(map(repr, value)))
     if is_dataclass(value) and not isinstance(value, type):
-        return tuple((item.name, _canonical(getattr(value, item.name))) for item in fields(value))
+        return tuple((item.name, canonical(getattr(value, item.name))) for item in fields(value))
     if isinstance(value, tuple):
-        return tuple(map(_canonical, value))
+        return tuple(map(canonical, value))
     return repr(value)
 
 

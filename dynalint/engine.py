@@ -28,7 +28,7 @@ from dynalint.analysis.model import FileModel, Job, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
 from dynalint.cache import CACHE_DIR, Cache, Known, Stat, digest, model_key, stat_key
-from dynalint.config import DEFAULT_CONFIG, Config, default_jobs
+from dynalint.config import DEFAULT_CONFIG, Config, canonical, default_jobs
 from dynalint.discovery import (
     Walker,
     discover,
@@ -359,16 +359,8 @@ class _Analysis:
         return module, is_package, helper_module_for(module, is_package, self._config.helper_module)
 
     def _key(self, path: Path, module: str, is_package: bool, helper: str) -> str:
-        vocabulary = self._config.vocabulary
-        return model_key(
-            self._files[path].digest,
-            module,
-            is_package,
-            helper,
-            vocabulary.handler_patterns,
-            sorted(vocabulary.route_decorators),
-            sorted(vocabulary.memoize_decorators),
-        )
+        vocabulary = canonical(self._config.vocabulary)
+        return model_key(self._files[path].digest, module, is_package, helper, vocabulary)
 
     def _keep(self, path: Path, built: FileModel | str) -> None:
         if isinstance(built, str):
