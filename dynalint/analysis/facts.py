@@ -123,13 +123,14 @@ def _creators_named(data: bytes) -> tuple[bool, bool] | None:
             module = compile(data, "<facts>", "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
+    at_module = not _CREATORS.isdisjoint(module.co_names)
     scopes = [const for const in module.co_consts if isinstance(const, CodeType)]
     while scopes:
         code = scopes.pop()
         if not _CREATORS.isdisjoint(code.co_names):
-            return (False, True)
+            return at_module, True
         scopes.extend(const for const in code.co_consts if isinstance(const, CodeType))
-    return (not _CREATORS.isdisjoint(module.co_names), False)
+    return at_module, False
 
 
 def _imports(data: bytes) -> Iterator[Import]:
