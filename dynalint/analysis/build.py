@@ -67,7 +67,10 @@ class _Builder:
         self._collection = collection
         self._helper_module = helper_module
         self._resolver = Resolver(
-            collection.module, return_annotations(collection), returned_values(collection)
+            collection.module,
+            return_annotations(collection),
+            returned_values(collection),
+            properties(collection),
         )
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
@@ -303,15 +306,22 @@ class _Builder:
                 exports[name] = meaning
         for record in self._collection.functions:
             node = record.node
-            if record.outer is not module_scope or not isinstance(node, cst.FunctionDef):
+            if not isinstance(node, cst.FunctionDef) or not _exported(record.outer, module_scope):
                 continue
             if node.returns is not None:
                 value = self._resolver.annotated(node.returns.annotation, record.outer)
             else:
                 value = self._resolver.returned(f"{self._collection.module}.{record.qualname}")
             if value is not None:
-                exports[record.name] = value
+                exports[record.qualname] = value
         return exports
+
+
+def _exported(outer: Scope, module_scope: Scope) -> bool:
+    """Module-level functions, and methods of module-level classes (`Creds.session`)."""
+    return outer is module_scope or (
+        outer.kind is ScopeKind.CLASS and outer.parent is module_scope
+    )
 
 
 def _outcome(site: FixSite) -> Outcome:
@@ -347,6 +357,21 @@ def returned_values(collection: Collection) -> dict[str, list[tuple[cst.BaseExpr
         if name not in annotated:
             found.setdefault(name, []).append((record.node, record.scope))
     return found
+
+
+def properties(collection: Collection) -> frozenset[str]:
+    """Methods read as attributes: `@property`, `@cached_property`, `@functools.cached_property`."""
+    return frozenset(
+        f"{collection.module}.{r.qualname}"
+        for r in collection.functions
+        if isinstance(r.node, cst.FunctionDef)
+        and r.outer.kind is ScopeKind.CLASS
+        and any(
+            (get_full_name_for_node(d.decorator) or "").rpartition(".")[2]
+            in ("property", "cached_property")
+            for d in r.node.decorators
+        )
+    )
 
 
 def return_annotations(collection: Collection) -> dict[str, tuple[cst.BaseExpression, Scope]]:

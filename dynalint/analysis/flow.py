@@ -57,7 +57,10 @@ class Qual:
 
 @dataclass(frozen=True)
 class Instance:
+    """An object of a class; `local` when the class is this module's own."""
+
     cls: str
+    local: bool = True
 
 
 Meaning = Qual | Value | Instance | None
@@ -79,12 +82,15 @@ class Resolver:
         module: str,
         returns: Mapping[str, tuple[cst.BaseExpression, Scope]] | None = None,
         returned: Mapping[str, Sequence[tuple[cst.BaseExpression, Scope]]] | None = None,
+        properties: frozenset[str] = frozenset(),
     ) -> None:
         """`returns` maps this module's functions (qualified) to their return annotation, and
-        `returned` the others to the values their `return` statements give."""
+        `returned` the others to the values their `return` statements give; `properties` are
+        the methods read as attributes (`@property`, `cached_property`)."""
         self._module = module
         self._returns = returns or {}
         self._returned = returned or {}
+        self._properties = properties
         self._parsed: list[cst.BaseExpression] = []
         self._meanings: dict[tuple[int, int], Meaning] = {}
         self._classified: dict[int, Classified | None] = {}
@@ -121,11 +127,10 @@ class Resolver:
             helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
             if helper is not None and not callee.local:
                 return helper
-            if callee.name in self._returns:
-                return self.annotated(*self._returns[callee.name])
-            if callee.name in self._returned:
-                return self.returned(callee.name)
-            return Instance(callee.name) if callee.looks_like_class else None
+            produced = self._produced(callee.name)
+            if produced is not None or not callee.looks_like_class:
+                return produced
+            return Instance(callee.name, local=callee.local)
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
         if isinstance(node, cst.BooleanOperation):
@@ -134,7 +139,21 @@ class Resolver:
             return self.meaning(node.body, scope) or self.meaning(node.orelse, scope)
         return None
 
+    def _produced(self, function: str) -> Value | None:
+        """What a call of one of this module's functions gives, by annotation or by return."""
+        if function in self._returns:
+            return self.annotated(*self._returns[function])
+        if function in self._returned:
+            return self.returned(function)
+        return None
+
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
+        found = self._plain_attribute(node, scope)
+        if isinstance(found, Qual) and found.name in self._properties:
+            return self._produced(found.name)
+        return found
+
+    def _plain_attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         attr = node.attr.value
         owner = scope.method_owner()
         if owner is not None and isinstance(node.value, cst.Name):
@@ -145,7 +164,7 @@ class Resolver:
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{attr}", local=base.local)
         if isinstance(base, Instance):
-            return Qual(f"{base.cls}.{attr}", local=True)
+            return Qual(f"{base.cls}.{attr}", local=base.local)
         return None
 
     def _class_attribute(self, cls: Scope, attr: str) -> Meaning:
@@ -172,7 +191,12 @@ class Resolver:
         if isinstance(binding, Assigned):
             return self.meaning(binding.value, binding.scope)
         if isinstance(binding, Parameter) and binding.annotation is not None:
-            return self.annotated(binding.annotation, binding.scope)
+            value = self.annotated(binding.annotation, binding.scope)
+            if value is not None:
+                return value
+            cls = self.meaning(binding.annotation, binding.scope)
+            if isinstance(cls, Qual) and cls.looks_like_class and not cls.is_external:
+                return Instance(cls.name, local=cls.local)
         return None
 
     def returned(self, function: str) -> Value | None:
@@ -234,16 +258,33 @@ class Resolver:
                     return Classified(creator, _service(call, creator))
                 if not receiver.local and not receiver.is_external:
                     return Classified(None, _service(call, Creation.CLIENT), receiver.name, method)
-            if receiver is None and isinstance(func.value, cst.Call):
+            maker = self._maker(func.value, scope) if receiver is None else None
+            if maker is not None:
                 # `other_module.make_session().client(...)`: its exports say what it returns.
-                maker = self.meaning(func.value.func, scope)
-                if isinstance(maker, Qual) and not maker.local and not maker.is_external:
-                    return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
+                return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
             return None
         callee = self.meaning(func, scope)
         if isinstance(callee, Qual) and callee.name in CREATORS:
             kind = CREATORS[callee.name]
             return Classified(kind, _service(call, kind))
+        return None
+
+    def _maker(self, receiver: cst.BaseExpression, scope: Scope) -> Qual | None:
+        """Another module's function or method whose result the receiver is: called right there
+        (`creds.get_session().client(...)`) or through a name bound only to such calls."""
+        if isinstance(receiver, cst.Name):
+            found = scope.lookup(receiver.value)
+            bindings = found[1] if found else []
+            makers = {
+                self._maker(b.value, b.scope) if isinstance(b, Assigned) else None
+                for b in bindings
+            }
+            return makers.pop() if len(makers) == 1 else None
+        if not isinstance(receiver, cst.Call):
+            return None
+        maker = self.meaning(receiver.func, scope)
+        if isinstance(maker, Qual) and not maker.local and not maker.is_external:
+            return maker
         return None
 
     # -- what the fix can rewrite ----------------------------------------------------------

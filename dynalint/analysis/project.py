@@ -75,8 +75,9 @@ class Project:
     def export(self, target: str, origin: Path) -> Value | None:
         """The boto3 object a module-level name of another module holds, if any."""
         for path, rest in self._locate(target, origin, 0):
-            if len(rest) == 1 and rest[0] in self._models[path].exports:
-                return self._models[path].exports[rest[0]]
+            value = self._models[path].exports.get(".".join(rest))
+            if value is not None:
+                return value
         return None
 
     def site_kind(self, site: Site, origin: Path) -> Site:
