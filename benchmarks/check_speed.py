@@ -33,15 +33,15 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from sdists import download, unpack
 
 from dynalint.discovery import is_test_file
 
@@ -82,45 +82,6 @@ DYNALINT = (sys.executable, "-m", "dynalint", "check", "--quiet")
 # --- the speed tree: pinned sdists, tests removed ----------------------------------------------
 
 
-def normalized(name: str) -> str:
-    """A project name as pip spells sdist files: `localstack-core` -> `localstack_core`."""
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def sdist_of(pin: str, folder: Path) -> Path | None:
-    """The downloaded archive of `name==version`, if it is there."""
-    name, _, wanted = pin.partition("==")
-    for archive in folder.glob("*"):
-        stem = archive.name.removesuffix(".tar.gz").removesuffix(".zip")
-        project, _, got = stem.rpartition("-")
-        if normalized(project) == normalized(name) and got == wanted:
-            return archive
-    return None
-
-
-def download(folder: Path) -> list[Path]:
-    """pip download the pins once; later runs find the archives and skip the network."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if any(sdist_of(pin, folder) is None for pin in PINS):
-        pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"]
-        subprocess.run([*pip, "--quiet", "--dest", str(folder), *PINS], check=True)
-    archives = [sdist_of(pin, folder) for pin in PINS]
-    return [archive for archive in archives if archive is not None]
-
-
-def unpack(archive: Path, dest: Path) -> None:
-    """Each sdist holds one top folder, `<name>-<version>/`, which lands in dest."""
-    if archive.name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as zipped:
-            zipped.extractall(dest)
-        return
-    with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(dest, filter="data")
-        else:  # Python < 3.10.12 / 3.11.4
-            tar.extractall(dest)  # noqa: S202 - pinned sdists from the package index
-
-
 def remove_tests(root: Path) -> int:
     """Delete what dynalint skips by default, so ruff and pythaw check the same files."""
     removed = 0
@@ -140,7 +101,7 @@ def build_speed(work: Path) -> Path:
         print(f"speed tree: reusing {root}")
         return root
     start = time.perf_counter()
-    archives = download(work / "sdists")
+    archives = download(PINS, work / "sdists")
     fetched = time.perf_counter()
     partial = work / "speed.partial"
     shutil.rmtree(partial, ignore_errors=True)

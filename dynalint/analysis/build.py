@@ -17,7 +17,7 @@ from dynalint.analysis.collect import (
     ValueRecord,
     collect,
 )
-from dynalint.analysis.flow import Classified, Qual, Resolver
+from dynalint.analysis.flow import Classified, Instance, Qual, Resolver
 from dynalint.analysis.model import (
     FileModel,
     FixOption,
@@ -81,6 +81,7 @@ class _Builder:
         }
         sites, references = self._calls(functions)
         references.extend(self._values())
+        references.extend(self._entered())
         module_scope = self._collection.module_scope
         return FileModel(
             module=self._collection.module,
@@ -214,6 +215,18 @@ class _Builder:
             for record in values
         )
         return [reference for reference in found if reference is not None]
+
+    def _entered(self) -> list[Reference]:
+        """`with Context(...) as ctx:` runs the class's `__enter__` and `__exit__`."""
+        found = []
+        for record in self._collection.entered:
+            meaning = self._resolver.meaning(record.node, record.scope)
+            if isinstance(meaning, Instance) and not meaning.is_external:
+                found.extend(
+                    Reference(record.scope.function, f"{meaning.cls}.{method}", True, record.lazy)
+                    for method in ("__enter__", "__exit__")
+                )
+        return found
 
     def _runs_later(self, record: ValueRecord) -> bool:
         if record.passed_to is None:

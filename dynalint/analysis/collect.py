@@ -77,6 +77,7 @@ class Collection:
     values: list[ValueRecord] = field(default_factory=list)
     argv: list[ValueRecord] = field(default_factory=list)  # `x.argv`, maybe `sys.argv`
     returns: list[ValueRecord] = field(default_factory=list)  # what `return` statements give
+    entered: list[ValueRecord] = field(default_factory=list)  # `with <item>:` context managers
     functions: list[FunctionRecord] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
 
@@ -218,6 +219,7 @@ class _Collector:
         outer.bind(node.name.value, Defined(f"{self._module}.{qualname}", is_class=True))
         self._walk_all(node.decorators, node.bases, node.keywords)
         scope = Scope(ScopeKind.CLASS, qualname, outer, outer.function)
+        scope.bases = tuple(base.value for base in node.bases)
         self.result.classes.append(ClassRecord(qualname, node, outer, scope))
         self._inside(scope, node.body)
 
@@ -249,7 +251,8 @@ class _Collector:
                 every.append(star)
         for param in every:
             annotation = param.annotation.annotation if param.annotation else None
-            scope.bind(param.name.value, Parameter(annotation, scope.parent or scope))
+            name = param.name.value
+            scope.bind(name, Parameter(name, annotation, scope.parent or scope))
 
     # -- bindings --------------------------------------------------------------------------
 
@@ -289,6 +292,8 @@ class _Collector:
         self._children(node)
 
     def _with_item(self, node: cst.WithItem) -> None:
+        lazy = self._depth[guards.Lifetime.PROCESS] > 0
+        self.result.entered.append(ValueRecord(node.item, self.scope, lazy))
         if node.asname is not None:
             self._bind_target(node.asname.name, node.item)
         self._children(node)

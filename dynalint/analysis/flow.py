@@ -16,6 +16,7 @@ import libcst as cst
 
 from dynalint.analysis.model import Creation, Value
 from dynalint.analysis.names import (
+    BOTO_SESSION_NAMES,
     CREATORS,
     ENVIRON_READERS,
     HELPER_VALUES,
@@ -61,6 +62,10 @@ class Instance:
 
     cls: str
     local: bool = True
+
+    @property
+    def is_external(self) -> bool:
+        return self.cls.partition(".")[0] in _EXTERNAL_ROOTS
 
 
 Meaning = Qual | Value | Instance | None
@@ -134,9 +139,9 @@ class Resolver:
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
         if isinstance(node, cst.BooleanOperation):
-            return self.meaning(node.left, scope) or self.meaning(node.right, scope)
+            return _either(self.meaning(node.left, scope), self.meaning(node.right, scope))
         if isinstance(node, cst.IfExp):
-            return self.meaning(node.body, scope) or self.meaning(node.orelse, scope)
+            return _either(self.meaning(node.body, scope), self.meaning(node.orelse, scope))
         return None
 
     def _produced(self, function: str) -> Value | None:
@@ -160,12 +165,22 @@ class Resolver:
             cls, receiver = owner
             if node.value.value in (receiver, "cls"):
                 return self._class_attribute(cls, attr)
+        if owner is not None and _is_super(node.value):
+            base = self._first_base(owner[0])
+            return Qual(f"{base.name}.{attr}", local=base.local) if base is not None else None
         base = self.meaning(node.value, scope)
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{attr}", local=base.local)
         if isinstance(base, Instance):
-            return Qual(f"{base.cls}.{attr}", local=base.local)
-        return None
+            return BOTO_SESSION_NAMES.get(attr) or Qual(f"{base.cls}.{attr}", local=base.local)
+        return BOTO_SESSION_NAMES.get(attr) if base is None else None
+
+    def _first_base(self, cls: Scope) -> Qual | None:
+        """What `super()` reaches first, as far as dynalint follows: the first base class."""
+        if not cls.bases or cls.parent is None:
+            return None
+        base = self.meaning(cls.bases[0], cls.parent)
+        return base if isinstance(base, Qual) and not base.is_external else None
 
     def _class_attribute(self, cls: Scope, attr: str) -> Meaning:
         if attr in cls.attributes:
@@ -174,7 +189,9 @@ class Resolver:
                 return found
         if attr in cls.bindings:
             return self.resolve_bindings(cls.bindings[attr])
-        return Qual(f"{self._module}.{cls.qualname}.{attr}", local=True)
+        return BOTO_SESSION_NAMES.get(attr) or Qual(
+            f"{self._module}.{cls.qualname}.{attr}", local=True
+        )
 
     def resolve_bindings(self, bindings: list[Binding] | list[Assigned]) -> Meaning:
         for binding in bindings:
@@ -190,6 +207,8 @@ class Resolver:
             return Qual(binding.qualified, is_class=binding.is_class, local=True)
         if isinstance(binding, Assigned):
             return self.meaning(binding.value, binding.scope)
+        if isinstance(binding, Parameter) and binding.annotation is None:
+            return BOTO_SESSION_NAMES.get(binding.name)
         if isinstance(binding, Parameter) and binding.annotation is not None:
             value = self.annotated(binding.annotation, binding.scope)
             if value is not None:
@@ -382,6 +401,21 @@ class Resolver:
         reads_environ = isinstance(callee, Qual) and callee.name in ENVIRON_READERS
         own = Applicability.SAFE if reads_environ else Applicability.UNSAFE
         return _worst(own, args, self._expression_safety(node.func, scope, names))
+
+
+def _is_super(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "super"
+    )
+
+
+def _either(first: Meaning, second: Meaning) -> Meaning:
+    """`a or b`, `a if c else b`: a boto3 object either side is what the value may be."""
+    if isinstance(second, Value) and not isinstance(first, Value):
+        return second
+    return first or second
 
 
 def _worst(*values: Applicability) -> Applicability:

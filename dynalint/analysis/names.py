@@ -34,6 +34,14 @@ HELPER_VALUES: dict[str, Value] = {
     "get_resource": Value(Creation.RESOURCE),
 }
 
+# Names that say what they hold: a parameter or attribute spelled `boto_session` is a boto3 or
+# botocore Session wherever its value comes from (a caller, another object, a framework).
+BOTO_SESSION_NAMES: dict[str, Value] = {
+    f"{underscore}{name}": Value(Creation.SESSION)
+    for name in ("boto_session", "boto3_session", "botocore_session")
+    for underscore in ("", "_")
+}
+
 # Methods that create something when called on a value of the given kind.
 SESSION_METHODS: dict[str, Creation] = {
     "client": Creation.CLIENT,

@@ -203,6 +203,7 @@ class Project:
         self, inbound: Inbound, per_request: Mapping[FunctionKey, object]
     ) -> set[FunctionKey]:
         once = {key for key in self._keys() if self._function(key).runs_once} | self._scripts
+        once |= self._unbuilt(inbound)
         once -= per_request.keys()
         pending = [key for key in self._keys() if key not in once and key not in per_request]
         changed = True
@@ -213,6 +214,16 @@ class Project:
                     once.add(key)
                     changed = True
         return once
+
+    def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
+        """The initialisers of classes that the project never instantiates: their users build
+        the objects, and keeping a client on an object built once is the cure, so how often
+        they run is theirs to say, not ours to guess."""
+        return {
+            key
+            for key in self._keys()
+            if key[1].endswith("__init__") and key[1].count(".") == 1 and not inbound.get(key)
+        }
 
     def _only_called_once(
         self, references: Iterable[tuple[FunctionKey | None, Reference]], once: set[FunctionKey]

@@ -41,6 +41,7 @@ class Assigned:
 
 @dataclass(frozen=True)
 class Parameter:
+    name: str
     annotation: cst.BaseExpression | None
     scope: Scope
 
@@ -65,6 +66,8 @@ class Scope:
     declared_nonlocal: set[str] = field(default_factory=set)
     # Class scopes: what `self.<attr>` and `cls.<attr>` are assigned anywhere in the class.
     attributes: dict[str, list[Assigned]] = field(default_factory=dict)
+    # Class scopes: the base class expressions, evaluated in the enclosing scope.
+    bases: tuple[cst.BaseExpression, ...] = ()
     # Method scopes: the class they belong to and the name of their first parameter.
     owner: Scope | None = None
     receiver: str | None = None
