@@ -447,7 +447,7 @@ class _Analysis:
             site = project.site_kind(site, path)
             if site.kind is None or BY_KIND[site.kind].code not in codes:
                 continue
-            verdict = project.verdict((path, site.function))
+            verdict = project.site_verdict(site, path)
             if verdict.reach not in self._config.reach:
                 continue
             if noqa is None:

@@ -321,10 +321,7 @@ class _Builder:
             node = record.node
             if not isinstance(node, cst.FunctionDef) or not _exported(record.outer, module_scope):
                 continue
-            if node.returns is not None:
-                value = self._resolver.annotated(node.returns.annotation, record.outer)
-            else:
-                value = self._resolver.returned(f"{self._collection.module}.{record.qualname}")
+            value = self._resolver.produced(f"{self._collection.module}.{record.qualname}")
             if value is not None:
                 exports[record.qualname] = value
         return exports
@@ -362,13 +359,11 @@ def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | Non
 
 
 def returned_values(collection: Collection) -> dict[str, list[tuple[cst.BaseExpression, Scope]]]:
-    """What each function without a return annotation returns, by its qualified name."""
-    annotated = return_annotations(collection)
+    """What each function's `return` statements give, by its qualified name."""
     found: dict[str, list[tuple[cst.BaseExpression, Scope]]] = {}
     for record in collection.returns:
         name = f"{collection.module}.{record.scope.function}"
-        if name not in annotated:
-            found.setdefault(name, []).append((record.node, record.scope))
+        found.setdefault(name, []).append((record.node, record.scope))
     return found
 
 

@@ -90,7 +90,7 @@ class Resolver:
         properties: frozenset[str] = frozenset(),
     ) -> None:
         """`returns` maps this module's functions (qualified) to their return annotation, and
-        `returned` the others to the values their `return` statements give; `properties` are
+        `returned` to the values their `return` statements give; `properties` are
         the methods read as attributes (`@property`, `cached_property`)."""
         self._module = module
         self._returns = returns or {}
@@ -132,7 +132,7 @@ class Resolver:
             helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
             if helper is not None and not callee.local:
                 return helper
-            produced = self._produced(callee.name)
+            produced = self.produced(callee.name)
             if produced is not None or not callee.looks_like_class:
                 return produced
             return Instance(callee.name, local=callee.local)
@@ -144,18 +144,19 @@ class Resolver:
             return _either(self.meaning(node.body, scope), self.meaning(node.orelse, scope))
         return None
 
-    def _produced(self, function: str) -> Value | None:
-        """What a call of one of this module's functions gives, by annotation or by return."""
+    def produced(self, function: str) -> Value | None:
+        """What a call of one of this module's functions gives: a Session its annotation names,
+        else what its `return` statements give (`-> Any` says nothing)."""
         if function in self._returns:
-            return self.annotated(*self._returns[function])
-        if function in self._returned:
-            return self.returned(function)
-        return None
+            value = self.annotated(*self._returns[function])
+            if value is not None:
+                return value
+        return self.returned(function)
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         found = self._plain_attribute(node, scope)
         if isinstance(found, Qual) and found.name in self._properties:
-            return self._produced(found.name)
+            return self.produced(found.name)
         return found
 
     def _plain_attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:

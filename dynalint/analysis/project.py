@@ -153,6 +153,14 @@ class Project:
 
     # -- verdicts --------------------------------------------------------------------------
 
+    def site_verdict(self, site: Site, path: Path) -> Verdict:
+        """An object cached lazily on `self` is the cure unless instances are certainly built
+        per request: then each request builds its own."""
+        verdict = self.verdict((path, site.function))
+        if site.per_instance and verdict.reach is Reach.UNKNOWN:
+            return Verdict(None)
+        return verdict
+
     def verdict(self, key: FunctionKey) -> Verdict:
         if self._verdicts is None:
             self._verdicts = self._judge()
@@ -216,14 +224,25 @@ class Project:
         return once
 
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
-        """The initialisers of classes that the project never instantiates: their users build
-        the objects, and keeping a client on an object built once is the cure, so how often
-        they run is theirs to say, not ours to guess."""
-        return {
-            key
-            for key in self._keys()
-            if key[1].endswith("__init__") and key[1].count(".") == 1 and not inbound.get(key)
-        }
+        """The initialisers of classes that the project never instantiates (it may name them,
+        as in `isinstance(x, Cls)` or a registry), but through alternate constructors that
+        nothing calls (`return cls(...)` in `from_config`): their users build the objects, and keeping a client on an object built once is the cure,
+        so how often they run is theirs to say, not ours to guess."""
+        found = set()
+        for key in self._keys():
+            cls, _, name = key[1].rpartition(".")
+            if name != "__init__" or "." in cls:
+                continue
+            if all(
+                source is not None
+                and source[0] == key[0]
+                and source[1].rpartition(".")[0] == cls
+                and not inbound.get(source)
+                for source, reference in inbound.get(key, ())
+                if reference.call
+            ):
+                found.add(key)
+        return found
 
     def _only_called_once(
         self, references: Iterable[tuple[FunctionKey | None, Reference]], once: set[FunctionKey]
