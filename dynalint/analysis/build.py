@@ -218,7 +218,7 @@ class _Builder:
 
     def _entered(self) -> list[Reference]:
         """`with Context(...) as ctx:` runs the class's `__enter__` and `__exit__`."""
-        found = []
+        found: list[Reference] = []
         for record in self._collection.entered:
             meaning = self._resolver.meaning(record.node, record.scope)
             if isinstance(meaning, Instance) and not meaning.is_external:
@@ -329,9 +329,7 @@ class _Builder:
 
 def _exported(outer: Scope, module_scope: Scope) -> bool:
     """Module-level functions, and methods of module-level classes (`Creds.session`)."""
-    return outer is module_scope or (
-        outer.kind is ScopeKind.CLASS and outer.parent is module_scope
-    )
+    return outer is module_scope or (outer.kind is ScopeKind.CLASS and outer.parent is module_scope)
 
 
 def _outcome(site: FixSite) -> Outcome:

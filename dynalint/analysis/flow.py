@@ -167,8 +167,8 @@ class Resolver:
             if node.value.value in (receiver, "cls"):
                 return self._class_attribute(cls, attr)
         if owner is not None and _is_super(node.value):
-            base = self._first_base(owner[0])
-            return Qual(f"{base.name}.{attr}", local=base.local) if base is not None else None
+            parent = self._first_base(owner[0])
+            return Qual(f"{parent.name}.{attr}", local=parent.local) if parent else None
         base = self.meaning(node.value, scope)
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{attr}", local=base.local)
@@ -296,8 +296,7 @@ class Resolver:
             found = scope.lookup(receiver.value)
             bindings = found[1] if found else []
             makers = {
-                self._maker(b.value, b.scope) if isinstance(b, Assigned) else None
-                for b in bindings
+                self._maker(b.value, b.scope) if isinstance(b, Assigned) else None for b in bindings
             }
             return makers.pop() if len(makers) == 1 else None
         if not isinstance(receiver, cst.Call):

@@ -226,9 +226,10 @@ class Project:
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
         """The initialisers of classes that the project never instantiates (it may name them,
         as in `isinstance(x, Cls)` or a registry), but through alternate constructors that
-        nothing calls (`return cls(...)` in `from_config`): their users build the objects, and keeping a client on an object built once is the cure,
-        so how often they run is theirs to say, not ours to guess."""
-        found = set()
+        nothing calls (`return cls(...)` in `from_config`): their users build the objects, and
+        keeping a client on an object built once is the cure, so how often they run is theirs
+        to say, not ours to guess."""
+        found: set[FunctionKey] = set()
         for key in self._keys():
             cls, _, name = key[1].rpartition(".")
             if name != "__init__" or "." in cls:
