@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 from dynalint.analysis.declared import (
     DeclaredEntry,
     console_scripts,
+    distribution_roots,
     handlers_in,
     is_declaring_name,
+    is_project_file_name,
     packaging_files,
 )
 from dynalint.analysis.facts import Facts, facts_of
@@ -59,7 +61,7 @@ def lint_paths(
     verified before it is written); its paths are absolute and resolved, and may not exist yet.
     """
     overrides = dict(sources or {})
-    walker = Walker(config.excludes, also=is_declaring_name)
+    walker = Walker(config.excludes, also=is_project_file_name)
     found = discover(paths, include_tests=config.include_tests, walker=walker)
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
@@ -77,7 +79,7 @@ def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> L
     Editors send unsaved buffers this way; the file need not exist on disk.
     """
     path = Path(filename).resolve()
-    walker = Walker(config.excludes, also=is_declaring_name)
+    walker = Walker(config.excludes, also=is_project_file_name)
     return _in_project(
         {path: filename}, {path}, config, {path: data}, os.path.isabs(filename), walker
     )
@@ -147,12 +149,14 @@ class _Analysis:
         absolute: bool,
         cache: Cache | None,
     ) -> None:
-        """`project` is the project's root and its template files, None for a lone module."""
+        """`project` is the project's root and the templates and packaging files under it, None
+        for a lone module."""
         self._checked = checked
         self._config = config
         self._overrides = overrides
         self._root: Path | None = project[0] if project else None
-        self._templates: Sequence[Path] = project[1] if project else ()
+        other = project[1] if project else ()
+        self._templates = [path for path in other if is_declaring_name(path.name)]
         self._absolute = absolute
         self._cache = cache
         self._errors: list[FileError] = []
@@ -164,7 +168,9 @@ class _Analysis:
         self._outside: dict[Path, str | None] = {}
         self._builder: Builder | None = None
         self._read = self._parsed = self._cached = 0
-        for path in sorted(paths, key=str):
+        paths = sorted(paths, key=str)
+        self._distributions = distribution_roots(self._root, [*other, *paths]) if project else ()
+        for path in paths:
             self._inspect(path)
 
     def run(self, named: Set[Path] = frozenset()) -> LintResult:
@@ -241,7 +247,8 @@ class _Analysis:
             sorted(map(str, named)),
             self._config.shape(),
         )
-        declaring = sorted({*self._templates, *packaging_files(self._root)})
+        packaging = (p for folder in self._distributions for p in packaging_files(folder))
+        declaring = sorted({*self._templates, *packaging})
         folders = {path.parent for path in self._files}
         inputs = [
             *(f"{path}\0{file.digest}" for path, file in self._files.items()),
@@ -267,7 +274,14 @@ class _Analysis:
 
     def _project(self) -> Project:
         models = dict(sorted(self.models.items()))
-        return Project(models, self._handlers, self._scripts, self._roots, self._on_disk)
+        return Project(
+            models,
+            self._handlers,
+            self._scripts,
+            self._roots,
+            self._on_disk,
+            self._distributions,
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -395,7 +409,8 @@ class _Analysis:
         """Lambda handlers and console scripts from the project's templates and packaging."""
         if self._root is None:
             return [], []
-        return handlers_in(self._templates), console_scripts(self._root)
+        scripts = [entry for folder in self._distributions for entry in console_scripts(folder)]
+        return handlers_in(self._templates), scripts
 
     # -- findings --------------------------------------------------------------------------
 

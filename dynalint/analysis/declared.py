@@ -84,6 +84,24 @@ def packaging_files(root: Path) -> tuple[Path, ...]:
     return (root / "pyproject.toml", root / "setup.cfg", root / "setup.py")
 
 
+def is_packaging_name(name: str) -> bool:
+    """The files that make a folder a distribution's root (besides `setup.py`, a module)."""
+    return name in ("pyproject.toml", "setup.cfg")
+
+
+def is_project_file_name(name: str) -> bool:
+    """What the project walk keeps besides Python modules: templates and packaging files."""
+    return is_declaring_name(name) or is_packaging_name(name)
+
+
+def distribution_roots(root: Path, files: Iterable[Path]) -> tuple[Path, ...]:
+    """The project's root and every folder below it that holds a distribution's packaging: a
+    repository may hold a library and, beside it, the CLI that uses it."""
+    found = {root}
+    found.update(p.parent for p in files if p.name == "setup.py" or is_packaging_name(p.name))
+    return tuple(sorted(found))
+
+
 def console_scripts(root: Path) -> list[DeclaredEntry]:
     """Console and GUI scripts declared in root's pyproject.toml, setup.cfg and setup.py.
 

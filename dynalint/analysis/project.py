@@ -41,9 +41,11 @@ class Project:
         scripts: Iterable[DeclaredEntry] = (),
         roots: ImportRoots | None = None,
         on_disk: Set[tuple[Path, str]] | None = None,
+        distributions: Iterable[Path] = (),
     ) -> None:
         """`on_disk` holds (import root, module) for every module of the project, parsed or
-        not: a module of the importing file's own root is the one Python finds."""
+        not: a module of the importing file's own root is the one Python finds.
+        `distributions` are the folders holding a distribution's packaging."""
         self._models = models
         self._roots = roots or ImportRoots(None, {})
         self._modules: dict[str, list[Path]] = defaultdict(list)
@@ -56,6 +58,9 @@ class Project:
         self._handlers = self._declared(handlers)
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
+        # Deepest first, so a file belongs to the nearest distribution above it.
+        self._distributions = sorted(distributions, key=lambda d: len(d.parts), reverse=True)
+        self._distribution_of: dict[Path, Path | None] = {}
 
     # -- name resolution across modules ----------------------------------------------------
 
@@ -218,7 +223,7 @@ class Project:
         while changed:
             changed = False
             for key in pending:
-                if key not in once and self._only_called_once(inbound.get(key, ()), once):
+                if key not in once and self._only_called_once(key, inbound.get(key, ()), once):
                     once.add(key)
                     changed = True
         return once
@@ -246,8 +251,13 @@ class Project:
         return found
 
     def _only_called_once(
-        self, references: Iterable[tuple[FunctionKey | None, Reference]], once: set[FunctionKey]
+        self,
+        key: FunctionKey,
+        references: Iterable[tuple[FunctionKey | None, Reference]],
+        once: set[FunctionKey],
     ) -> bool:
+        """Every reference is a call made once. A call from another distribution of the
+        repository (a CLI beside its library) says nothing of the library's other users."""
         references = list(references)
         return bool(references) and all(
             reference.call
@@ -257,8 +267,19 @@ class Project:
                 or source in once
                 or self._function(source).memoized
             )
+            and (source is None or not self._foreign(source[0], key[0]))
             for source, reference in references
         )
+
+    def _foreign(self, source: Path, target: Path) -> bool:
+        return self._distribution(source) != self._distribution(target)
+
+    def _distribution(self, path: Path) -> Path | None:
+        if path not in self._distribution_of:
+            self._distribution_of[path] = next(
+                (folder for folder in self._distributions if path.is_relative_to(folder)), None
+            )
+        return self._distribution_of[path]
 
     def _keys(self) -> Iterable[FunctionKey]:
         for path, model in self._models.items():
