@@ -169,7 +169,7 @@ class _Analysis:
         self._builder: Builder | None = None
         self._read = self._parsed = self._cached = 0
         paths = sorted(paths, key=str)
-        self._distributions = distribution_roots(self._root, [*other, *paths]) if project else ()
+        self._distributions = distribution_roots(project[0], [*other, *paths]) if project else ()
         for path in paths:
             self._inspect(path)
 

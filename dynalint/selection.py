@@ -20,7 +20,8 @@ from dynalint.analysis.project import FunctionKey, Project
 
 
 class Importers:
-    """Which files can refer to the names of a module, found by their imports."""
+    """Which files can refer to the names of a module, found by their imports. A file that
+    imports `importlib` can load any module by a name it computes."""
 
     def __init__(self, reached: Mapping[Path, tuple[set[str], set[str]]]) -> None:
         self._exact: dict[str, set[Path]] = defaultdict(set)
@@ -30,9 +31,10 @@ class Importers:
                 self._exact[name].add(path)
             for name in within:
                 self._within[name].add(path)
+        self._dynamic = self._exact.get("importlib", set()) | self._within.get("importlib", set())
 
     def of(self, module: str) -> set[Path]:
-        found = set(self._exact.get(module, ()))
+        found = self._exact.get(module, set()) | self._dynamic
         parts = module.split(".")
         for cut in range(1, len(parts) + 1):
             found |= self._within.get(".".join(parts[:cut]), set())

@@ -20,7 +20,9 @@ from dynalint.analysis.names import (
     CREATORS,
     ENVIRON_READERS,
     HELPER_VALUES,
+    MODULE_WILDCARD,
     RECEIVER_METHODS,
+    is_dotted_name,
     method_creation,
 )
 from dynalint.analysis.scopes import (
@@ -129,6 +131,8 @@ class Resolver:
             callee = self.meaning(node.func, scope)
             if not isinstance(callee, Qual):
                 return None
+            if callee.name == "importlib.import_module":
+                return _imported_module(node)
             helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
             if helper is not None and not callee.local:
                 return helper
@@ -401,6 +405,32 @@ class Resolver:
         reads_environ = isinstance(callee, Qual) and callee.name in ENVIRON_READERS
         own = Applicability.SAFE if reads_environ else Applicability.UNSAFE
         return _worst(own, args, self._expression_safety(node.func, scope, names))
+
+
+def _imported_module(call: cst.Call) -> Qual | None:
+    """`importlib.import_module("commands.deploy")` is that module, and
+    `import_module("commands." + name)` (or an f-string) one of the modules `commands.*`."""
+    if len(call.args) != 1 or call.args[0].keyword is not None:
+        return None
+    name = call.args[0].value
+    if isinstance(name, cst.SimpleString):
+        text = name.evaluated_value
+        return Qual(text) if isinstance(text, str) and is_dotted_name(text) else None
+    prefix = _literal_prefix(name)
+    if prefix is None or not prefix.endswith(".") or not is_dotted_name(prefix[:-1]):
+        return None
+    return Qual(prefix + MODULE_WILDCARD)
+
+
+def _literal_prefix(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if isinstance(node.left, cst.SimpleString):
+            text = node.left.evaluated_value
+            return text if isinstance(text, str) else None
+    if isinstance(node, cst.FormattedString) and node.parts:
+        first = node.parts[0]
+        return first.value if isinstance(first, cst.FormattedStringText) else None
+    return None
 
 
 def _is_super(node: cst.BaseExpression) -> bool:

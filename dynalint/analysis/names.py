@@ -42,6 +42,10 @@ BOTO_SESSION_NAMES: dict[str, Value] = {
     for underscore in ("", "_")
 }
 
+# Stands for any one module of a package in a qualified name: `commands.*.run` is the `run` of
+# whichever module `importlib.import_module("commands." + name)` loads.
+MODULE_WILDCARD = "*"
+
 # Methods that create something when called on a value of the given kind.
 SESSION_METHODS: dict[str, Creation] = {
     "client": Creation.CLIENT,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
-from dynalint.analysis.names import method_creation
+from dynalint.analysis.names import MODULE_WILDCARD, method_creation
 from dynalint.analysis.roots import ImportRoots
 from dynalint.types import Reach
 
@@ -71,11 +71,23 @@ class Project:
         if hops == 0 and key in self._resolved:
             return self._resolved[key]
         found: list[FunctionKey] = []
-        for path, rest in self._locate(target, origin, hops):
-            found.extend(self._within(path, rest, hops))
+        for name in self._expand(target):
+            for path, rest in self._locate(name, origin, hops):
+                found.extend(self._within(path, rest, hops))
         if hops == 0:
             self._resolved[key] = found
         return found
+
+    def _expand(self, target: str) -> list[str]:
+        """`commands.*.run`: the `run` of each module directly in `commands`."""
+        package, wildcard, rest = target.partition(f".{MODULE_WILDCARD}.")
+        if not wildcard:
+            return [target]
+        return [
+            f"{module}.{rest}"
+            for module in self._modules
+            if module.startswith(f"{package}.") and "." not in module[len(package) + 1 :]
+        ]
 
     def export(self, target: str, origin: Path) -> Value | None:
         """The boto3 object a module-level name of another module holds, if any."""
