@@ -220,14 +220,23 @@ class Callers:
             root = self._units[origin][0]
             found: set[Path] = set()
             for path in [p for p in paths if self._units[p][0] == root] or paths:
-                alias = models[path].aliases.get(parts[cut]) if path in models else None
                 if path not in models:
                     found.add(path)
-                elif alias is not None and hops < _MAX_HOPS:
-                    onward = ".".join((alias, *parts[cut + 1 :]))
-                    found |= self._defining(onward, path, models, hops + 1)
+                elif hops < _MAX_HOPS:
+                    for onward in _onward(models[path], parts[cut:]):
+                        found |= self._defining(onward, path, models, hops + 1)
             return found
         return set()
+
+
+def _onward(model: FileModel, rest: list[str]) -> list[str]:
+    """Where a name of a parsed module leads on: its alias's target, or the bases of the class
+    whose member it is (an inherited method)."""
+    alias = model.aliases.get(rest[0])
+    if alias is not None:
+        return [".".join((alias, *rest[1:]))]
+    owner = ".".join(rest[:-1])
+    return [f"{base}.{rest[-1]}" for base in model.classes.get(owner, ())]
 
 
 def _last(dotted: str) -> str:

@@ -37,7 +37,8 @@ from dynalint.types import Edit, Fix, HelperImport
 _TEXT_LIMIT = 60
 _WHITESPACE = re.compile(r"\s+")
 _IMPORTED_ELSEWHERE = (
-    "it is made from an object of another module; move that object to a cached helper by hand"
+    "it is made from an object that another module or an inherited method hands out; move that "
+    "object to a cached helper by hand"
 )
 
 
@@ -86,7 +87,10 @@ class _Builder:
         return FileModel(
             module=self._collection.module,
             functions=functions,
-            classes={c.qualname: self._bases(c.node, c.outer) for c in self._collection.classes},
+            classes={
+                c.qualname: tuple(base.name for base in self._resolver.bases(c.scope))
+                for c in self._collection.classes
+            },
             aliases=_aliases(module_scope),
             exports=self._exports(module_scope),
             sites=self._place(sites),
@@ -170,10 +174,6 @@ class _Builder:
             ):
                 return "request handler"
         return None
-
-    def _bases(self, node: cst.ClassDef, outer: Scope) -> tuple[str, ...]:
-        found = (self._resolver.meaning(base.value, outer) for base in node.bases)
-        return tuple(m.name for m in found if isinstance(m, Qual))
 
     # -- calls and values ------------------------------------------------------------------
 

@@ -180,12 +180,21 @@ class Resolver:
             return BOTO_SESSION_NAMES.get(attr) or Qual(f"{base.cls}.{attr}", local=base.local)
         return BOTO_SESSION_NAMES.get(attr) if base is None else None
 
+    def bases(self, cls: Scope) -> tuple[Qual, ...]:
+        """A class's bases that dynalint can name, generic ones (`Hook[Client]`) included."""
+        found = []
+        for base in cls.bases:
+            if isinstance(base, cst.Subscript):
+                base = base.value
+            meaning = self.meaning(base, cls.parent) if cls.parent is not None else None
+            if isinstance(meaning, Qual):
+                found.append(meaning)
+        return tuple(found)
+
     def _first_base(self, cls: Scope) -> Qual | None:
         """What `super()` reaches first, as far as dynalint follows: the first base class."""
-        if not cls.bases or cls.parent is None:
-            return None
-        base = self.meaning(cls.bases[0], cls.parent)
-        return base if isinstance(base, Qual) and not base.is_external else None
+        first = next(iter(self.bases(cls)), None)
+        return first if first is not None and not first.is_external else None
 
     def _class_attribute(self, cls: Scope, attr: str) -> Meaning:
         if attr in cls.attributes:
@@ -280,7 +289,7 @@ class Resolver:
                 creator = CREATORS.get(f"{receiver.name}.{method}")
                 if creator is not None:
                     return Classified(creator, _service(call, creator))
-                if not receiver.local and not receiver.is_external:
+                if self._deferred(receiver):
                     return Classified(None, _service(call, Creation.CLIENT), receiver.name, method)
             maker = self._maker(func.value, scope) if receiver is None else None
             if maker is not None:
@@ -306,9 +315,14 @@ class Resolver:
         if not isinstance(receiver, cst.Call):
             return None
         maker = self.meaning(receiver.func, scope)
-        if isinstance(maker, Qual) and not maker.local and not maker.is_external:
-            return maker
-        return None
+        return maker if isinstance(maker, Qual) and self._deferred(maker) else None
+
+    def _deferred(self, name: Qual) -> bool:
+        """Whether the project pass may know what `name` holds or returns: a name of another
+        module, or a method this module's class inherits from a base class."""
+        if name.is_external:
+            return False
+        return not name.local or name.name.count(".") > self._module.count(".") + 1
 
     # -- what the fix can rewrite ----------------------------------------------------------
 

@@ -89,12 +89,19 @@ class Project:
             if module.startswith(f"{package}.") and "." not in module[len(package) + 1 :]
         ]
 
-    def export(self, target: str, origin: Path) -> Value | None:
-        """The boto3 object a module-level name of another module holds, if any."""
-        for path, rest in self._locate(target, origin, 0):
-            value = self._models[path].exports.get(".".join(rest))
+    def export(self, target: str, origin: Path, hops: int = 0) -> Value | None:
+        """The boto3 object a module-level name holds, or a function or method returns (an
+        inherited one too), if any."""
+        for path, rest in self._locate(target, origin, hops):
+            model = self._models[path]
+            value = model.exports.get(".".join(rest))
             if value is not None:
                 return value
+            owner = ".".join(rest[:-1])
+            for base in model.classes.get(owner, ()) if hops < _MAX_ALIAS_HOPS else ():
+                value = self.export(f"{base}.{rest[-1]}", path, hops + 1)
+                if value is not None:
+                    return value
         return None
 
     def site_kind(self, site: Site, origin: Path) -> Site:
