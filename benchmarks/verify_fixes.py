@@ -67,16 +67,20 @@ Problem = tuple[str, str, str]  # figure, path[:line], text
 Bound = ast.stmt | ast.expr | ast.excepthandler | ast.pattern  # a node that binds a name
 
 
+SKIPPED_FOLDERS = frozenset({"__pycache__", ".dynalint_cache"})
+
+
 def dynalint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "dynalint", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """A digest of every file under root by its posix path, `__pycache__` left out."""
+    """A digest of every file under root by its posix path, bytecode and dynalint's own cache
+    left out."""
     digests = {}
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        subfolders[:] = [name for name in subfolders if name not in SKIPPED_FOLDERS]
         for path in (Path(folder, name) for name in files):
             if path.is_file():
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -50,6 +50,21 @@ def test_a_folder_nobody_imports_through_is_its_own_root(root: Path) -> None:
     assert roots.of(root / "create" / "store.py") == root / "create"
 
 
+def test_a_folder_inside_a_package_is_a_namespace_portion_of_it(root: Path) -> None:
+    """`examples/src/migration/` without `__init__.py`, below the package `examples.src`."""
+    files = {
+        "examples/__init__.py": "",
+        "examples/src/__init__.py": "",
+        "examples/src/migration/demo.py": "import boto3\n",
+    }
+    roots = ImportRoots(root, tree(root, files))
+
+    assert roots.of(root / "examples" / "src" / "migration" / "demo.py") == root
+    assert (
+        roots.module_name(root / "examples/src/migration/demo.py") == "examples.src.migration.demo"
+    )
+
+
 def test_a_name_that_is_no_module_of_the_folder_is_no_evidence(root: Path) -> None:
     """SAM functions each have an `app.py`; `from app import handler` names a function."""
     sources = tree(root, {"fn/app.py": "from app import lambda_handler\n", "app/x.py": ""})

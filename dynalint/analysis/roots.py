@@ -18,7 +18,7 @@ from pathlib import Path
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.facts import Facts, absolute_imports
 from dynalint.analysis.names import is_dotted_name
-from dynalint.discovery import import_root, is_test_file
+from dynalint.discovery import folder_import_root, import_root, is_test_file
 
 
 class ImportRoots:
@@ -57,6 +57,9 @@ class ImportRoots:
         for candidate in candidates:
             if candidate in self._bases:
                 return candidate
+        if len(candidates) > 1 and (folder.parent / "__init__.py").is_file():
+            # A folder inside a regular package is a namespace portion of that package.
+            return self._root_above(folder_import_root(folder.parent))
         found = folder
         for candidate in candidates[1:]:
             prefix = ".".join(folder.relative_to(candidate).parts)
