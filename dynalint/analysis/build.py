@@ -29,7 +29,7 @@ from dynalint.analysis.model import (
 )
 from dynalint.analysis.positions import spans
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
-from dynalint.analysis.scopes import Imported, Scope, ScopeKind
+from dynalint.analysis.scopes import Assigned, Binding, Imported, Scope, ScopeKind
 from dynalint.rules import BY_KIND
 from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
 from dynalint.types import Edit, Fix, HelperImport
@@ -193,10 +193,20 @@ class _Builder:
                     site = replace(site, function=function, per_instance=per_instance)
                     sites.append((record, site))
                 continue
-            reference = self._reference(record.node.func, scope, call=True, once=record.lazy)
-            if reference is not None:
-                references.append(reference)
+            for target in self._called(record.node.func, scope):
+                reference = self._reference(target, scope, call=True, once=record.lazy)
+                if reference is not None:
+                    references.append(reference)
         return sites, references
+
+    def _called(self, func: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
+        """What a call calls: its callee, or for `REGISTRY[key](...)` on a module-level table
+        literal, whichever of the table's values the key picks."""
+        if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name):
+            found = scope.lookup(func.value.value)
+            if found is not None and found[0].kind is ScopeKind.MODULE:
+                return [value for binding in found[1] for value in _table_values(binding)]
+        return [func]
 
     def _values(self) -> list[Reference]:
         """A function or class held by a local dispatch table that never leaves its function
@@ -330,6 +340,18 @@ class _Builder:
 def _exported(outer: Scope, module_scope: Scope) -> bool:
     """Module-level functions, and methods of module-level classes (`Creds.session`)."""
     return outer is module_scope or (outer.kind is ScopeKind.CLASS and outer.parent is module_scope)
+
+
+def _table_values(binding: Binding) -> list[cst.BaseExpression]:
+    """The values of a dict, list or tuple literal a module-level name is bound to."""
+    literal = binding.value if isinstance(binding, Assigned) else None
+    if not isinstance(literal, (cst.Dict, cst.List, cst.Tuple)):
+        return []
+    return [
+        element.value
+        for element in literal.elements
+        if isinstance(element, (cst.Element, cst.DictElement))
+    ]
 
 
 def _outcome(site: FixSite) -> Outcome:

@@ -128,6 +128,8 @@ class Resolver:
             classified = self.classify(node, scope)
             if classified is not None and classified.kind is not None:
                 return Value(classified.kind, classified.service)
+            if _is_get(node):
+                return _keyed_session(node.args[0])
             callee = self.meaning(node.func, scope)
             if not isinstance(callee, Qual):
                 return None
@@ -140,6 +142,8 @@ class Resolver:
             if produced is not None or not callee.looks_like_class:
                 return produced
             return Instance(callee.name, local=callee.local)
+        if isinstance(node, cst.Subscript):
+            return _keyed_session(node.slice[0].slice if len(node.slice) == 1 else None)
         if isinstance(node, cst.Await):
             return self.meaning(node.expression, scope)
         if isinstance(node, cst.BooleanOperation):
@@ -444,6 +448,19 @@ def _literal_prefix(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.FormattedString) and node.parts:
         first = node.parts[0]
         return first.value if isinstance(first, cst.FormattedStringText) else None
+    return None
+
+
+def _is_get(call: cst.Call) -> bool:
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "get" and bool(call.args)
+
+
+def _keyed_session(key: cst.BaseSlice | cst.Arg | None) -> Value | None:
+    """`kwargs["boto_session"]`, `options.get("boto3_session")`: the key says what it holds."""
+    value = key.value if isinstance(key, (cst.Index, cst.Arg)) else None
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return BOTO_SESSION_NAMES.get(value.evaluated_value)
     return None
 
 
