@@ -61,6 +61,7 @@ class Project:
         # Deepest first, so a file belongs to the nearest distribution above it.
         self._distributions = sorted(distributions, key=lambda d: len(d.parts), reverse=True)
         self._distribution_of: dict[Path, Path | None] = {}
+        self._src_layout: dict[Path, bool] = {}
 
     # -- name resolution across modules ----------------------------------------------------
 
@@ -236,6 +237,7 @@ class Project:
     ) -> set[FunctionKey]:
         once = {key for key in self._keys() if self._function(key).runs_once} | self._scripts
         once |= self._unbuilt(inbound)
+        once |= {key for key in self._keys() if not inbound.get(key) and self._unshipped(key[0])}
         once -= per_request.keys()
         pending = [key for key in self._keys() if key not in once and key not in per_request]
         changed = True
@@ -276,7 +278,8 @@ class Project:
         once: set[FunctionKey],
     ) -> bool:
         """Every reference is a call made once. A call from another distribution of the
-        repository (a CLI beside its library) says nothing of the library's other users."""
+        repository (a CLI beside its library), or from a sample beside the package, says nothing
+        of the library's other users."""
         references = list(references)
         return bool(references) and all(
             reference.call
@@ -290,8 +293,22 @@ class Project:
             for source, reference in references
         )
 
+    def _unshipped(self, path: Path) -> bool:
+        """A module outside the `src/` folder of a src-layout distribution ships with nothing
+        (examples, scripts, docs tooling): what nothing calls there, a person runs, once."""
+        distribution = self._distribution(path)
+        if distribution is None:
+            return False
+        if distribution not in self._src_layout:
+            self._src_layout[distribution] = (distribution / "src").is_dir()
+        return self._src_layout[distribution] and not path.is_relative_to(distribution / "src")
+
     def _foreign(self, source: Path, target: Path) -> bool:
-        return self._distribution(source) != self._distribution(target)
+        """The caller is not part of what ships the callee: another distribution, or a sample
+        or script beside a src-layout package."""
+        if self._distribution(source) != self._distribution(target):
+            return True
+        return self._unshipped(source) and not self._unshipped(target)
 
     def _distribution(self, path: Path) -> Path | None:
         if path not in self._distribution_of:
