@@ -178,11 +178,13 @@ class Resolver:
             parent = self._first_base(owner[0])
             return Qual(f"{parent.name}.{attr}", local=parent.local) if parent else None
         base = self.meaning(node.value, scope)
+        if attr in BOTO_SESSION_NAMES and not isinstance(base, Value):
+            return BOTO_SESSION_NAMES[attr]
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{attr}", local=base.local)
         if isinstance(base, Instance):
-            return BOTO_SESSION_NAMES.get(attr) or Qual(f"{base.cls}.{attr}", local=base.local)
-        return BOTO_SESSION_NAMES.get(attr) if base is None else None
+            return Qual(f"{base.cls}.{attr}", local=base.local)
+        return None
 
     def bases(self, cls: Scope) -> tuple[Qual, ...]:
         """A class's bases that dynalint can name, generic ones (`Hook[Client]`) included."""
