@@ -32,10 +32,6 @@ class Value:
     kind: Creation
     service: str | None = None
 
-    @property
-    def is_dynamodb_resource(self) -> bool:
-        return self.kind is Creation.RESOURCE and self.service == "dynamodb"
-
 
 @dataclass(frozen=True)
 class Span:

@@ -185,6 +185,8 @@ def method_creation(receiver: Value, method: str) -> Creation | None:
     """What calling `method` on a known boto3 object creates, if anything."""
     if receiver.kind is Creation.SESSION:
         return SESSION_METHODS.get(method)
-    if method == "Table" and receiver.is_dynamodb_resource:
-        return Creation.TABLE
+    if method == "Table" and receiver.kind is Creation.RESOURCE:
+        # Of boto3's resources only DynamoDB's has `Table`: a resource of a service that could
+        # not be read (`session.resource(service_name=name)`) that is asked for one is DynamoDB.
+        return Creation.TABLE if receiver.service in (None, "dynamodb") else None
     return None
