@@ -67,6 +67,17 @@ def found(source: str) -> list[tuple[int, str]]:
             [(4, "DYN002"), (4, "DYN003")],
             id="import inside the function",
         ),
+        pytest.param(
+            """
+            import boto3
+            from settings import SERVICE
+            ANY = boto3.resource(SERVICE)
+            def handler(event, context):
+                ANY.Table("x")
+            """,
+            [(6, "DYN003")],
+            id="Table on a resource of an unread service: only DynamoDB's has one",
+        ),
     ],
 )
 def test_import_forms(source: str, expected: list[tuple[int, str]]) -> None:
@@ -169,12 +180,9 @@ def test_values_are_followed(source: str, expected: list[tuple[int, str]]) -> No
         pytest.param(
             """
             import boto3
-            from settings import SERVICE
             S3 = boto3.resource("s3")
-            ANY = boto3.resource(SERVICE)
             def handler(event, context, resource):
                 S3.Table("x")
-                ANY.Table("x")
                 resource.Table("x")
             """,
             id="Table on a resource that is not known to be DynamoDB",
