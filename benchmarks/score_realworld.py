@@ -50,6 +50,7 @@ FAMILIES = (
     "dispatch",
     "other",
 )
+REACHES = ("certain", "possible")
 DYNALINT_KINDS = {"DYN001": "client", "DYN002": "resource", "DYN003": "table", "DYN004": "session"}
 PYTHAW_KINDS = {"PW001": "client", "PW002": "resource", "PW003": "session"}
 GITHUB_LINE = re.compile(r"::\w+ file=(?P<path>[^,]+),line=(?P<line>\d+),col=\d+::(?P<code>\w+)")
@@ -72,10 +73,12 @@ class Site:
 
 @dataclass(frozen=True)
 class Report:
-    """What one tool said about one project: (path, line, kind) -> how many findings."""
+    """What one tool said about one project: (path, line, kind) -> how many findings, and
+    which of those sites the tool was certain of (dynalint's per-request findings)."""
 
     project: str
     found: Counter[tuple[str, int, str]]
+    certain: frozenset[tuple[str, int, str]] = frozenset()
 
 
 @dataclass
@@ -91,9 +94,13 @@ class Tally:
     def precision(self) -> float | None:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
+    counts_misses: bool = True
+
     @property
     def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        if not self.counts_misses or not self.tp + self.fn:
+            return None
+        return self.tp / (self.tp + self.fn)
 
 
 def read_labels(folder: Path) -> tuple[dict[str, str], list[Site]]:
@@ -144,9 +151,13 @@ def run_dynalint(project: str, root: Path) -> Report:
     if done.returncode not in (0, 1):
         sys.exit(f"dynalint failed on {root} (exit {done.returncode}):\n{done.stderr}")
     found: Counter[tuple[str, int, str]] = Counter()
+    certain = set()
     for finding in json.loads(done.stdout)["findings"]:
-        found[(finding["path"], finding["line"], DYNALINT_KINDS[finding["code"]])] += 1
-    return Report(project, found)
+        key = (finding["path"], finding["line"], DYNALINT_KINDS[finding["code"]])
+        found[key] += 1
+        if finding["certain"]:
+            certain.add(key)
+    return Report(project, found, frozenset(certain))
 
 
 def run_pythaw(project: str, root: Path) -> Report:
@@ -180,6 +191,10 @@ def score(sites: Sequence[Site], report: Report) -> tuple[dict[str, Tally], list
         if hit:
             found[site.key] -= 1
         tally, where = tallies[site.family], f"{site.path}:{site.line} {site.kind}"
+        if hit and site.label != "uncertain":
+            reach = "certain" if site.key in report.certain else "possible"
+            tallies[reach].tp += site.label == "flag"
+            tallies[reach].fp += site.label == "noflag"
         if site.label == "flag" and hit:
             tally.tp += 1
         elif site.label == "flag":
@@ -191,6 +206,8 @@ def score(sites: Sequence[Site], report: Report) -> tuple[dict[str, Tally], list
     for (path, line, kind), left in sorted(found.items()):
         if left > 0 and path in labelled_files:
             tallies["unlabelled"].fp += left
+            reach = "certain" if (path, line, kind) in report.certain else "possible"
+            tallies[reach].fp += left
             where = f"{path}:{line} {kind}"
             errors.append(Error("false alarm", report.project, where, "unlabelled", "no site here"))
     return tallies, errors
@@ -201,6 +218,7 @@ def figure(value: float | None) -> str:
 
 
 def table(title: str, rows: Iterable[tuple[str, Tally]]) -> None:
+    """Recall is left blank where misses are not counted (findings grouped by reach)."""
     print(f"\n{title}")
     print(f"  {'':<34} {'tp':>5} {'fp':>5} {'fn':>5} {'precision':>10} {'recall':>8}")
     for name, tally in rows:
@@ -211,11 +229,17 @@ def table(title: str, rows: Iterable[tuple[str, Tally]]) -> None:
 
 
 def summarize(tool: str, results: dict[str, tuple[dict[str, Tally], list[Error]]]) -> list[Error]:
-    total, families, projects = Tally(), defaultdict(Tally), {}
+    total = Tally()
+    families: dict[str, Tally] = defaultdict(Tally)
+    projects: dict[str, Tally] = {}
+    reaches = {reach: Tally(counts_misses=False) for reach in REACHES}
     errors: list[Error] = []
     for project, (tallies, project_errors) in results.items():
         projects[project] = Tally()
         for family, tally in tallies.items():
+            if family in REACHES:
+                reaches[family].add(tally)
+                continue
             families[family].add(tally)
             projects[project].add(tally)
             total.add(tally)
@@ -223,6 +247,8 @@ def summarize(tool: str, results: dict[str, tuple[dict[str, Tally], list[Error]]
     order = [*FAMILIES, "unlabelled"]
     table(f"{tool}: per family", [(f, families[f]) for f in order if f in families])
     table(f"{tool}: per project", sorted(projects.items()))
+    if any(t.tp or t.fp for t in reaches.values()):
+        table(f"{tool}: findings by reach", [(r, reaches[r]) for r in REACHES])
     table(f"{tool}: all labelled sites", [("total", total)])
     return errors
 
