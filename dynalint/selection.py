@@ -34,11 +34,22 @@ class Importers:
         self._dynamic = self._exact.get("importlib", set()) | self._within.get("importlib", set())
 
     def of(self, module: str) -> set[Path]:
-        found = self._exact.get(module, set()) | self._dynamic
+        found = set(self._exact.get(module, ()))
         parts = module.split(".")
         for cut in range(1, len(parts) + 1):
             found |= self._within.get(".".join(parts[:cut]), set())
         return found
+
+    def loading(self, module: str) -> set[Path]:
+        """Files that may load a module of a package by a computed name
+        (`import_module("commands." + name)`): only modules inside a package can be."""
+        return self._dynamic if "." in module else set()
+
+
+def names_package(data: bytes, module: str) -> bool:
+    """The file spells the package of `module` as the start of a string: `"commands.`."""
+    package = module.rpartition(".")[0].encode()
+    return re.search(rb"[\"']" + re.escape(package + b"."), data) is not None
 
 
 def top_name(qualname: str) -> str:
@@ -190,13 +201,17 @@ class Callers:
         its wanted names."""
         root, module = unit
         found = set()
-        for path in self._importers.of(module):
+        static = self._importers.of(module)
+        for path in static | self._importers.loading(module):
             if path in models:
                 continue
             own_root = self._units[path][0]
             if own_root != root and (own_root, module) in self._on_disk:
                 continue  # Python finds the module of the file's own import root instead
-            if self._words[unit].found_in(self._read(path)):
+            data = self._read(path)
+            if path not in static and not names_package(data, module):
+                continue
+            if self._words[unit].found_in(data):
                 found.add(path)
         return found
 

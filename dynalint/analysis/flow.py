@@ -128,8 +128,9 @@ class Resolver:
             classified = self.classify(node, scope)
             if classified is not None and classified.kind is not None:
                 return Value(classified.kind, classified.service)
-            if _is_get(node):
-                return _keyed_session(node.args[0])
+            keyed = _keyed_session(node.args[0]) if _is_get(node) else None
+            if keyed is not None:
+                return keyed
             callee = self.meaning(node.func, scope)
             if not isinstance(callee, Qual):
                 return None
