@@ -61,7 +61,8 @@ class Project:
         # Deepest first, so a file belongs to the nearest distribution above it.
         self._distributions = sorted(distributions, key=lambda d: len(d.parts), reverse=True)
         self._distribution_of: dict[Path, Path | None] = {}
-        self._src_layout: dict[Path, bool] = {}
+        units = on_disk if on_disk is not None else self._units.keys()
+        self._import_roots = {root for root, _ in units}
 
     # -- name resolution across modules ----------------------------------------------------
 
@@ -299,9 +300,8 @@ class Project:
         distribution = self._distribution(path)
         if distribution is None:
             return False
-        if distribution not in self._src_layout:
-            self._src_layout[distribution] = (distribution / "src").is_dir()
-        return self._src_layout[distribution] and not path.is_relative_to(distribution / "src")
+        src = distribution / "src"
+        return src in self._import_roots and not path.is_relative_to(src)
 
     def _foreign(self, source: Path, target: Path) -> bool:
         """The caller is not part of what ships the callee: another distribution, or a sample
