@@ -72,6 +72,7 @@ class _Builder:
             return_annotations(collection),
             returned_values(collection),
             properties(collection),
+            {f"{collection.module}.{c.qualname}": c.scope for c in collection.classes},
         )
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 

@@ -39,6 +39,7 @@ from dynalint.types import Applicability
 _EXTERNAL_ROOTS = frozenset({*sys.stdlib_module_names, "boto3", "botocore", "aioboto3"})
 _RANK = {Applicability.SAFE: 0, Applicability.UNSAFE: 1, Applicability.NONE: 2}
 _CONSTANTS = frozenset({"None", "True", "False"})
+_MAX_BASES = 8
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,14 @@ class Resolver:
         returns: Mapping[str, tuple[cst.BaseExpression, Scope]] | None = None,
         returned: Mapping[str, Sequence[tuple[cst.BaseExpression, Scope]]] | None = None,
         properties: frozenset[str] = frozenset(),
+        classes: Mapping[str, Scope] | None = None,
     ) -> None:
         """`returns` maps this module's functions (qualified) to their return annotation, and
         `returned` to the values their `return` statements give; `properties` are
-        the methods read as attributes (`@property`, `cached_property`)."""
+        the methods read as attributes (`@property`, `cached_property`); `classes` the scopes
+        of this module's classes by qualified name."""
         self._module = module
+        self._classes = classes or {}
         self._returns = returns or {}
         self._returned = returned or {}
         self._properties = properties
@@ -210,9 +214,26 @@ class Resolver:
                 return found
         if attr in cls.bindings:
             return self.resolve_bindings(cls.bindings[attr])
+        inherited = self._inherited(cls, attr, 0)
+        if inherited is not None:
+            return inherited
         return BOTO_SESSION_NAMES.get(attr) or Qual(
             f"{self._module}.{cls.qualname}.{attr}", local=True
         )
+
+    def _inherited(self, cls: Scope, attr: str, depth: int) -> Meaning:
+        """`attr` as a base class of this module defines it (other modules' bases are the
+        project pass's to follow)."""
+        for base in self.bases(cls):
+            scope = self._classes.get(base.name)
+            if scope is None or depth >= _MAX_BASES:
+                continue
+            if attr in scope.attributes or attr in scope.bindings:
+                return self._class_attribute(scope, attr)
+            found = self._inherited(scope, attr, depth + 1)
+            if found is not None:
+                return found
+        return None
 
     def resolve_bindings(self, bindings: list[Binding] | list[Assigned]) -> Meaning:
         for binding in bindings:
@@ -240,12 +261,16 @@ class Resolver:
         return None
 
     def returned(self, function: str) -> Value | None:
-        """The boto3 object an unannotated function of this module returns, if one does."""
-        for value, scope in self._returned.get(function, ()):
-            meaning = self.meaning(value, scope)
-            if isinstance(meaning, Value):
-                return meaning
-        return None
+        """The boto3 object a function of this module returns, if one does. One that returns a
+        client or a resource, as its settings say, is taken as the resource: of the two only a
+        resource makes more objects (a DynamoDB resource's `Table`)."""
+        found = [
+            meaning
+            for value, scope in self._returned.get(function, ())
+            if isinstance(meaning := self.meaning(value, scope), Value)
+        ]
+        resources = [value for value in found if value.kind is Creation.RESOURCE]
+        return next(iter(resources or found), None)
 
     def annotated(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
         """A Session type annotation, also as `Session | None`, `Optional[...]` or a string."""
