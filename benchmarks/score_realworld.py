@@ -28,7 +28,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdists import download, normalized, unpack
@@ -79,6 +79,9 @@ class Report:
     project: str
     found: Counter[tuple[str, int, str]]
     certain: frozenset[tuple[str, int, str]] = frozenset()
+
+    def reach(self, key: tuple[str, int, str]) -> str:
+        return "certain" if key in self.certain else "possible"
 
 
 @dataclass
@@ -180,10 +183,19 @@ class Error:
     reason: str
 
 
-def score(sites: Sequence[Site], report: Report) -> tuple[dict[str, Tally], list[Error]]:
-    """Per-family tallies and the errors, for one project's sites and one tool's findings."""
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    errors: list[Error] = []
+@dataclass
+class Scored:
+    """One tool on one project: tallies per family and per reach of its findings, and errors."""
+
+    families: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    reaches: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    errors: list[Error] = field(default_factory=list)
+
+
+def score(sites: Sequence[Site], report: Report) -> Scored:
+    """The tallies and the errors, for one project's sites and one tool's findings."""
+    scored = Scored()
+    tallies, errors = scored.families, scored.errors
     found = Counter(report.found)
     labelled_files = {site.path for site in sites}
     for site in sites:
@@ -192,9 +204,8 @@ def score(sites: Sequence[Site], report: Report) -> tuple[dict[str, Tally], list
             found[site.key] -= 1
         tally, where = tallies[site.family], f"{site.path}:{site.line} {site.kind}"
         if hit and site.label != "uncertain":
-            reach = "certain" if site.key in report.certain else "possible"
-            tallies[reach].tp += site.label == "flag"
-            tallies[reach].fp += site.label == "noflag"
+            scored.reaches[report.reach(site.key)].tp += site.label == "flag"
+            scored.reaches[report.reach(site.key)].fp += site.label == "noflag"
         if site.label == "flag" and hit:
             tally.tp += 1
         elif site.label == "flag":
@@ -206,11 +217,10 @@ def score(sites: Sequence[Site], report: Report) -> tuple[dict[str, Tally], list
     for (path, line, kind), left in sorted(found.items()):
         if left > 0 and path in labelled_files:
             tallies["unlabelled"].fp += left
-            reach = "certain" if (path, line, kind) in report.certain else "possible"
-            tallies[reach].fp += left
+            scored.reaches[report.reach((path, line, kind))].fp += left
             where = f"{path}:{line} {kind}"
             errors.append(Error("false alarm", report.project, where, "unlabelled", "no site here"))
-    return tallies, errors
+    return scored
 
 
 def figure(value: float | None) -> str:
@@ -228,22 +238,21 @@ def table(title: str, rows: Iterable[tuple[str, Tally]]) -> None:
         )
 
 
-def summarize(tool: str, results: dict[str, tuple[dict[str, Tally], list[Error]]]) -> list[Error]:
+def summarize(tool: str, results: dict[str, Scored]) -> list[Error]:
     total = Tally()
     families: dict[str, Tally] = defaultdict(Tally)
     projects: dict[str, Tally] = {}
     reaches = {reach: Tally(counts_misses=False) for reach in REACHES}
     errors: list[Error] = []
-    for project, (tallies, project_errors) in results.items():
+    for project, scored in results.items():
         projects[project] = Tally()
-        for family, tally in tallies.items():
-            if family in REACHES:
-                reaches[family].add(tally)
-                continue
+        for family, tally in scored.families.items():
             families[family].add(tally)
             projects[project].add(tally)
             total.add(tally)
-        errors.extend(project_errors)
+        for reach, tally in scored.reaches.items():
+            reaches[reach].add(tally)
+        errors.extend(scored.errors)
     order = [*FAMILIES, "unlabelled"]
     table(f"{tool}: per family", [(f, families[f]) for f in order if f in families])
     table(f"{tool}: per project", sorted(projects.items()))
