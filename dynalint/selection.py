@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dynalint.analysis.facts import Facts, reached_modules
 from dynalint.analysis.model import FileModel
-from dynalint.analysis.project import FunctionKey, Project
+from dynalint.analysis.project import FunctionKey, Project, inherited
 
 
 class Importers:
@@ -250,8 +250,7 @@ def _onward(model: FileModel, rest: list[str]) -> list[str]:
     alias = model.aliases.get(rest[0])
     if alias is not None:
         return [".".join((alias, *rest[1:]))]
-    owner = ".".join(rest[:-1])
-    return [f"{base}.{rest[-1]}" for base in model.classes.get(owner, ())]
+    return inherited(model, rest)
 
 
 def _last(dotted: str) -> str:

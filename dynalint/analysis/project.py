@@ -9,7 +9,7 @@ callers that dynalint cannot see.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -99,9 +99,8 @@ class Project:
             value = model.exports.get(".".join(rest))
             if value is not None:
                 return value
-            owner = ".".join(rest[:-1])
-            for base in model.classes.get(owner, ()) if hops < _MAX_ALIAS_HOPS else ():
-                value = self.export(f"{base}.{rest[-1]}", path, hops + 1)
+            for name in inherited(model, rest) if hops < _MAX_ALIAS_HOPS else ():
+                value = self.export(name, path, hops + 1)
                 if value is not None:
                     return value
         return None
@@ -141,12 +140,10 @@ class Project:
             return [(path, qualname)]
         if qualname in model.classes:
             return self._within(path, (*rest, "__init__"), hops)
-        owner = ".".join(rest[:-1])
-        if owner in model.classes and hops < _MAX_ALIAS_HOPS:
-            for base in model.classes[owner]:
-                inherited = self.resolve(f"{base}.{rest[-1]}", path, hops + 1)
-                if inherited:
-                    return inherited
+        for name in inherited(model, rest) if hops < _MAX_ALIAS_HOPS else ():
+            found = self.resolve(name, path, hops + 1)
+            if found:
+                return found
         return []
 
     def _pick(self, module: str, origin: Path) -> list[Path]:
@@ -324,6 +321,13 @@ class Project:
 
     def _function(self, key: FunctionKey) -> Function:
         return self._models[key[0]].functions[key[1]]
+
+
+def inherited(model: FileModel, rest: Sequence[str]) -> list[str]:
+    """Where a member of one of the module's classes (`rest`: `Cls.member`) is looked up next
+    when the class does not define it: the same member of each base, in order."""
+    owner = ".".join(rest[:-1])
+    return [f"{base}.{rest[-1]}" for base in model.classes.get(owner, ())]
 
 
 def _defines(model: FileModel, rest: tuple[str, ...]) -> bool:
