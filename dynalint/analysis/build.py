@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import replace
 
 import libcst as cst
@@ -29,12 +29,14 @@ from dynalint.analysis.model import (
 )
 from dynalint.analysis.positions import spans
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
-from dynalint.analysis.scopes import Assigned, Binding, Imported, Scope, ScopeKind
+from dynalint.analysis.scopes import Assigned, Binding, Defined, Imported, Scope, ScopeKind
 from dynalint.rules import BY_KIND
 from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
 from dynalint.types import Edit, Fix, HelperImport
 
 _TEXT_LIMIT = 60
+_NAMING_ONLY = frozenset({"super", "isinstance", "issubclass"})
+_ACCESSORS = frozenset({"property", "cached_property", "setter", "deleter"})
 _WHITESPACE = re.compile(r"\s+")
 _IMPORTED_ELSEWHERE = (
     "it is made from an object that another module or an inherited method hands out; move that "
@@ -78,12 +80,14 @@ class _Builder:
 
     def build(self) -> FileModel:
         self._command_line = self._reading_the_command_line()
+        self._handed_out = self._closures_handed_out()
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
         sites, references = self._calls(functions)
         references.extend(self._values())
         references.extend(self._entered())
+        references.extend(self._decorated())
         module_scope = self._collection.module_scope
         return FileModel(
             module=self._collection.module,
@@ -114,7 +118,46 @@ class _Builder:
             entry=entry,
             runs_once="command" in kinds or record.qualname in self._command_line,
             memoized="memoized" in kinds,
+            accessor=_accessor(record),
+            hands_out=tuple(q for q, _ in self._handed_out.get(record.qualname, ())),
         )
+
+    def _closures_handed_out(self) -> dict[str, list[tuple[str, int]]]:
+        """The functions defined inside a function that it returns (`return wrapper`), with
+        the returned node's id: its callers call them, not the function itself."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for record in self._collection.returns:
+            function, node = record.scope.function, record.node
+            if function is None or not isinstance(node, cst.Name):
+                continue
+            inner = f"{function}.<locals>.{node.value}"
+            bindings = record.scope.bindings.get(node.value, ())
+            if any(
+                isinstance(b, Defined) and b.qualified == f"{self._collection.module}.{inner}"
+                for b in bindings
+            ):
+                found.setdefault(function, []).append((inner, id(node)))
+        return found
+
+    def _decorated(self) -> list[Reference]:
+        """A function decorated by one of the project's decorators runs the wrapper that the
+        decorator hands out (`@retry` hands out one, `@retry(3)` hands out a decorator that
+        hands out one): whenever the function is called, the wrapper is."""
+        found: list[Reference] = []
+        for record in self._collection.functions:
+            if isinstance(record.node, cst.Lambda):
+                continue
+            for decorator in record.node.decorators:
+                expression = decorator.decorator
+                called = isinstance(expression, cst.Call)
+                target = expression.func if isinstance(expression, cst.Call) else expression
+                meaning = self._resolver.meaning(target, record.outer)
+                if isinstance(meaning, Qual) and not meaning.is_external and not meaning.is_class:
+                    handed = f"{meaning.name}.{names.HANDED_OUT}"
+                    if called:
+                        handed = f"{handed}.{names.HANDED_OUT}"
+                    found.append(Reference(record.qualname, handed, call=True))
+        return found
 
     def _reading_the_command_line(self) -> set[str]:
         """Functions that read the process's command line (argparse, getopt, `sys.argv`) or
@@ -146,7 +189,7 @@ class _Builder:
         qualified = meaning.name if isinstance(meaning, Qual) else ""
         if self._vocabulary.is_memoizer(qualified):
             return "memoized"
-        if qualified in names.COMMAND_FUNCTIONS:
+        if qualified in names.COMMAND_FUNCTIONS or names.names_a_cli(qualified):
             return "command"
         if not isinstance(decorator, cst.Call):
             return "route" if self._vocabulary.is_route(qualified, None) else None
@@ -211,19 +254,24 @@ class _Builder:
 
     def _values(self) -> list[Reference]:
         """A function or class held by a local dispatch table that never leaves its function
-        (`sources[kind](session)`), or handed to a thread, a timer or an exit hook, runs when,
-        and only when, that function runs: a call."""
+        (`sources[kind](session)`), handed to a thread, a timer or an exit hook, or a method
+        of the object itself handed on (`prompts = [self._ask_region]`), runs when, and only
+        when, that function runs: a call. Naming a class to `super()`, `isinstance()` or
+        `issubclass()` builds nothing: no reference."""
         values = self._collection.values
         escaped = {(id(r.scope), r.node.value) for r in values if isinstance(r.node, cst.Name)}
+        handed = {node for closures in self._handed_out.values() for _, node in closures}
         found = (
             self._reference(
                 record.node,
                 record.scope,
                 call=(record.table is not None and (id(record.scope), record.table) not in escaped)
-                or self._runs_later(record),
+                or self._runs_later(record)
+                or _bound_to_self(record),
                 once=record.lazy,
             )
             for record in values
+            if not _only_named(record) and id(record.node) not in handed
         )
         return [reference for reference in found if reference is not None]
 
@@ -248,7 +296,7 @@ class _Builder:
     def _reference(
         self, node: cst.BaseExpression, scope: Scope, *, call: bool, once: bool
     ) -> Reference | None:
-        meaning = self._resolver.meaning(node, scope)
+        meaning = self._resolver.member(node, scope)
         if not isinstance(meaning, Qual) or meaning.is_external:
             return None
         target = f"{meaning.name}.__init__" if meaning.is_class else meaning.name
@@ -393,12 +441,18 @@ def properties(collection: Collection) -> frozenset[str]:
     return frozenset(
         f"{collection.module}.{r.qualname}"
         for r in collection.functions
-        if isinstance(r.node, cst.FunctionDef)
-        and r.outer.kind is ScopeKind.CLASS
+        if _accessor(r, frozenset({"property", "cached_property"}))
+    )
+
+
+def _accessor(record: FunctionRecord, decorators: Set[str] = _ACCESSORS) -> bool:
+    """A method that reading (or setting, or deleting) an attribute calls."""
+    return (
+        isinstance(record.node, cst.FunctionDef)
+        and record.outer.kind is ScopeKind.CLASS
         and any(
-            (get_full_name_for_node(d.decorator) or "").rpartition(".")[2]
-            in ("property", "cached_property")
-            for d in r.node.decorators
+            (get_full_name_for_node(d.decorator) or "").rpartition(".")[2] in decorators
+            for d in record.node.decorators
         )
     )
 
@@ -418,6 +472,28 @@ def _aliases(module_scope: Scope) -> dict[str, str]:
         if imported:
             aliases[name] = imported[0]
     return aliases
+
+
+def _bound_to_self(record: ValueRecord) -> bool:
+    """`self.method` (not called) inside a method of the same object."""
+    node = record.node
+    owner = record.scope.method_owner()
+    return (
+        owner is not None
+        and isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == owner[1]
+    )
+
+
+def _only_named(record: ValueRecord) -> bool:
+    call = record.passed_to
+    return (
+        call is not None
+        and isinstance(call.func, cst.Name)
+        and call.func.value in _NAMING_ONLY
+        and record.scope.lookup(call.func.value) is None
+    )
 
 
 def _is_slash_command(decorator: cst.Call) -> bool:

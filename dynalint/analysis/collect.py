@@ -312,8 +312,10 @@ class _Collector:
                 self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
-        elif isinstance(target, cst.Attribute) and value is not None:
-            self._bind_attribute(target, value)
+        elif isinstance(target, cst.Attribute):
+            self._note_value(target)  # setting a property calls it
+            if value is not None:
+                self._bind_attribute(target, value)
 
     def _bind_name(self, name: cst.BaseExpression, binding: Imported | Assigned | Opaque) -> None:
         if isinstance(name, cst.Name):

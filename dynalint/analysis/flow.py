@@ -166,6 +166,12 @@ class Resolver:
                 return value
         return self.returned(function)
 
+    def member(self, node: cst.BaseExpression, scope: Scope) -> Meaning:
+        """What a name or attribute denotes, a property itself rather than what it gives."""
+        if isinstance(node, cst.Attribute):
+            return self._plain_attribute(node, scope)
+        return self.meaning(node, scope)
+
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         found = self._plain_attribute(node, scope)
         if isinstance(found, Qual) and found.name in self._properties:

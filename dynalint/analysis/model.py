@@ -76,11 +76,16 @@ class Site:
 
 @dataclass(frozen=True)
 class Function:
+    """`accessor` marks a property: reading or setting the attribute calls it. `hands_out`
+    are the functions defined inside it that it returns (a decorator's wrapper)."""
+
     qualname: str
     name: str
     entry: str | None = None
     runs_once: bool = False
     memoized: bool = False
+    accessor: bool = False
+    hands_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,16 @@ ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
 COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
+# `retry.<handed-out>`: what calling `retry` returns, when that is a function defined inside it.
+HANDED_OUT = "<handed-out>"
+
+
+def names_a_cli(qualified: str) -> bool:
+    """A project's own decorator of command-line actions says so by name (`@cli_utils.action_cli`,
+    `@cli_command`): the words of its last part include `cli`."""
+    return "cli" in qualified.rpartition(".")[2].lower().split("_")
+
+
 # What only code run once per process reads: its command line. `input()` too, which a person
 # answers once per command typed. Parsers built out of sight are known by their method.
 PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args"})

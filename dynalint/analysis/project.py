@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
-from dynalint.analysis.names import MODULE_WILDCARD, method_creation
+from dynalint.analysis.names import HANDED_OUT, MODULE_WILDCARD, method_creation
 from dynalint.analysis.roots import ImportRoots
 from dynalint.types import Reach
 
@@ -134,6 +134,12 @@ class Project:
         return []
 
     def _within(self, path: Path, rest: tuple[str, ...], hops: int) -> list[FunctionKey]:
+        if rest[-1] == HANDED_OUT and len(rest) > 1:
+            return [
+                (key[0], closure)
+                for key in self._within(path, rest[:-1], hops)
+                for closure in self._function(key).hands_out
+            ]
         model = self._models[path]
         qualname = ".".join(rest)
         if qualname in model.functions:
@@ -207,6 +213,10 @@ class Project:
                     inbound[target].append((source, reference))
                     if source is not None:
                         outbound[source].append((target, reference))
+                    # What a call hands out, its caller holds and may call at any time.
+                    escaped = replace(reference, call=False)
+                    for closure in self._function(target).hands_out if reference.call else ():
+                        inbound[(target[0], closure)].append((source, escaped))
         return inbound, outbound
 
     def _entries(self) -> list[FunctionKey]:
@@ -237,14 +247,32 @@ class Project:
         once |= self._unbuilt(inbound)
         once |= {key for key in self._keys() if not inbound.get(key) and self._unshipped(key[0])}
         once -= per_request.keys()
-        pending = [key for key in self._keys() if key not in once and key not in per_request]
-        changed = True
-        while changed:
-            changed = False
-            for key in pending:
-                if key not in once and self._only_called_once(key, inbound.get(key, ()), once):
+        # Recursion is no caller from outside: assume every function whose references are all
+        # calls runs once, drop those that code of other lifetimes calls until none is left to
+        # drop, then keep those that run-once code actually reaches.
+        maybe = {
+            key
+            for key in self._keys()
+            if key not in once and key not in per_request and self._calls_only(key, inbound)
+        }
+        dropped = True
+        while dropped:
+            dropped = False
+            for key in list(maybe):
+                if not all(
+                    self._once_from(source, reference, once, maybe)
+                    for source, reference in inbound[key]
+                ):
+                    maybe.discard(key)
+                    dropped = True
+        reached = True
+        while reached:
+            reached = False
+            for key in list(maybe):
+                if any(self._once_from(s, r, once) for s, r in inbound[key]):
                     once.add(key)
-                    changed = True
+                    maybe.discard(key)
+                    reached = True
         return once
 
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
@@ -269,26 +297,34 @@ class Project:
                 found.add(key)
         return found
 
-    def _only_called_once(
-        self,
-        key: FunctionKey,
-        references: Iterable[tuple[FunctionKey | None, Reference]],
-        once: set[FunctionKey],
-    ) -> bool:
-        """Every reference is a call made once. A call from another distribution of the
-        repository (a CLI beside its library), or from a sample beside the package, says nothing
-        of the library's other users."""
-        references = list(references)
+    def _calls_only(self, key: FunctionKey, inbound: Inbound) -> bool:
+        """Something refers to the function and every reference calls it (reading a property
+        calls it too). A call from another distribution of the repository (a CLI beside its
+        library), or from a sample beside the package, says nothing of the library's other
+        users."""
+        references = inbound.get(key, ())
+        accessor = self._function(key).accessor
         return bool(references) and all(
-            reference.call
-            and (
-                source is None
-                or reference.once
-                or source in once
-                or self._function(source).memoized
-            )
+            (reference.call or accessor)
             and (source is None or not self._foreign(source[0], key[0]))
             for source, reference in references
+        )
+
+    def _once_from(
+        self,
+        source: FunctionKey | None,
+        reference: Reference,
+        once: Set[FunctionKey],
+        assumed: Set[FunctionKey] = frozenset(),
+    ) -> bool:
+        """The reference is made once: at import time, in a lazy guard, by run-once code (or
+        code assumed to run once), or by a memoised function."""
+        return (
+            source is None
+            or reference.once
+            or source in once
+            or source in assumed
+            or self._function(source).memoized
         )
 
     def _unshipped(self, path: Path) -> bool:
