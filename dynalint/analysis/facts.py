@@ -60,8 +60,8 @@ class Facts:
 def facts_of(data: bytes) -> Facts:
     try:
         decode(data)
-    except (UnicodeDecodeError, SyntaxError) as error:
-        return Facts(False, (), f"cannot decode: {decode_error(error)}")
+    except SyntaxError as error:
+        return Facts(False, (), decode_error(error))
     return Facts(_may_create(data), tuple(_imports(data)))
 
 
