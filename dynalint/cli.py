@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -105,7 +106,7 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         if helper is not None:
             from dynalint.fix.helper import name_problem
 
-            project = find_project_root([p.resolve() for p in where or [Path(".")]])
+            project = find_project_root(where or [Path(".")])
             problem = name_problem(helper, project)
             if problem is not None:
                 _report_errors([FileError("", f"helper module {helper!r}: {problem}")])
@@ -114,7 +115,8 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         command(_Selection(list(paths) or ["."], config, settings, verbose), **rest)
 
     options = [
-        click.argument("paths", nargs=-1, type=click.Path()),
+        # No click checks: the engine reports a bad path in one line and checks the rest.
+        click.argument("paths", nargs=-1, type=click.Path(readable=False)),
         click.option(
             "--select",
             multiple=True,
@@ -143,7 +145,7 @@ def _selection(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--config",
             "config_file",
-            type=click.Path(dir_okay=False),
+            type=click.Path(readable=False),
             help="Read settings from this file instead of the nearest pyproject.toml.",
         ),
         click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
@@ -195,8 +197,8 @@ def main() -> None:
 @click.option(
     "--output-file",
     "-o",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write the report to this file instead of standard output.",
+    type=click.Path(readable=False),
+    help="Write the report to this file instead of standard output (its folder is created).",
 )
 @click.option("--show-source", is_flag=True, help="Show each finding's line with a caret.")
 @click.option("--no-color", is_flag=True, help="Never colour the text output (also NO_COLOR).")
@@ -234,12 +236,26 @@ def check(
     fixes = _sarif_fixes(result) if output_format == "sarif" and not stdin else {}
     options = ReportOptions(show_source, color, statistics, quiet, reader, fixes)
     report = reporter(output_format)(result, options)
+    errors = list(result.errors)
     if output_file is None:
         click.echo(report, nl=False)
     else:
-        Path(output_file).write_text(report, encoding="utf-8")
-    _report_errors(result.errors)
-    sys.exit(_exit_code(bool(result.findings) and not exit_zero, result.errors))
+        errors.extend(_write_report(output_file, report))
+    _report_errors(errors)
+    sys.exit(_exit_code(bool(result.findings) and not exit_zero, errors))
+
+
+def _write_report(output_file: str, report: str) -> list[FileError]:
+    """Its folder is created, as ruff does, so `-o reports/dynalint.sarif` works in a fresh
+    checkout; what still cannot be written is one error line, not a traceback."""
+    path = Path(output_file)
+    try:
+        with contextlib.suppress(FileExistsError):  # a file in the folder's place: writing says so
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report, encoding="utf-8")
+    except OSError as error:
+        return [FileError(output_file or "''", f"cannot write: {error.strerror or error}")]
+    return []
 
 
 def _sarif_fixes(result: LintResult) -> Fixes:
@@ -269,7 +285,11 @@ def _terminal_wants_color() -> bool:
 
 
 def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
-    lines = decode(data)[0].splitlines()
+    """Source lines of the text read from stdin; none when it is not text (the check says why)."""
+    try:
+        lines = decode(data)[0].splitlines()
+    except SyntaxError:
+        lines = []
 
     def read_line(path: str, line: int) -> str | None:
         if path != name:
@@ -330,7 +350,7 @@ def clean(paths: tuple[str, ...], cache_dir: str | None) -> None:
             _report_errors([FileError("", str(error))])
             sys.exit(EXIT_ERROR)
         configured = Config.from_settings(settings).cache_dir
-        folder = configured or find_project_root([p.resolve() for p in where]) / CACHE_DIR
+        folder = configured or find_project_root(where) / CACHE_DIR
     try:
         removed = cache.clean(folder)
     except (OSError, ValueError) as error:

@@ -77,7 +77,7 @@ class Config:
             helper_module=helper_module or settings.helper_module,
             reach=reaches(reach or settings.reach or [r.value for r in Reach]),
             cache=cache,
-            cache_dir=cache_dir.resolve() if cache_dir is not None else None,
+            cache_dir=Path(os.path.realpath(cache_dir)) if cache_dir is not None else None,
             jobs=jobs,
         )
 

@@ -1,7 +1,12 @@
 """Turn command-line paths into the files to check, and find the project around them.
 
 Kept free of click and of any printing so the CLI, the tests and the analysis can all
-reuse it; the CLI decides how to report `Discovery.missing`.
+reuse it; the CLI decides how to report `Discovery.missing` and `Discovery.problems`.
+
+Only regular files are handed on, so nothing downstream opens a FIFO or a device. Links are
+judged against the project: a folder link is never followed, and a file link that leads out
+of the project is not followed either (named, it is a problem; met in a walk, it is skipped),
+so a link into `/usr/lib` cannot turn `/` into the project.
 """
 
 from __future__ import annotations
@@ -10,16 +15,22 @@ import functools
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 import pathspec
 
+from dynalint.reading import NOT_REGULAR, read_regular, reason
+from dynalint.types import FileError
+
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _SKIPPED_NAMES = frozenset({"node_modules", "build", "dist", "__pycache__", "site-packages"})
 _TEST_FOLDERS = frozenset({"tests", "test"})
 _INSTALLED_METADATA = re.compile(r"\.dist-info$|-\d[^-]*(?:-py[\d.]+)?\.egg-info$")
+OUTSIDE = "symlink to a file outside the project; not followed"
+EMPTY = "empty path"
 
 # (folder the .gitignore lives in, its patterns); later entries are deeper folders.
 _Ignore = tuple[str, pathspec.GitIgnoreSpec]
@@ -70,10 +81,33 @@ DEFAULT_EXCLUDES = Excludes()
 
 @dataclass(frozen=True)
 class Discovery:
-    """Files to check plus the given paths that were not there, so the CLI can warn."""
+    """Files to check plus the given paths that were not there, so the CLI can warn, and the
+    paths that are there but cannot be checked (a FIFO, a symlink loop, a folder that cannot
+    be listed), each named as the user sees it."""
 
     files: tuple[SourceFile, ...]
     missing: tuple[str, ...]
+    problems: tuple[FileError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A folder a walk could not list, or a kept name it could not read as a file, with why;
+    `relative` is its path relative to the walk's start ("" for the start itself)."""
+
+    path: Path
+    relative: str
+    reason: str
+    folder: bool = False
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What one walk found: (path, path relative to the walk's start) of every kept file, and
+    what it could not read."""
+
+    files: list[tuple[Path, str]]
+    problems: list[Unreadable]
 
 
 class Walker:
@@ -88,19 +122,26 @@ class Walker:
     ) -> None:
         self.excludes = excludes
         self._also = also
-        self._walked: dict[str, list[tuple[Path, str]]] = {}
+        self._walked: dict[str, Walked] = {}
 
     def files(self, folder: str, ignores: tuple[_Ignore, ...] = ()) -> list[tuple[Path, str]]:
         """(path, path relative to `folder`) of every kept file under `folder`, sorted."""
+        return self.walk(folder, ignores).files
+
+    def walk(self, folder: str, ignores: tuple[_Ignore, ...] = ()) -> Walked:
+        """The kept files under `folder` and what could not be read there; the caller decides
+        which of those to report, since only it knows what is being checked."""
         if not ignores and folder in self._walked:
             return self._walked[folder]
-        found = [
-            (Path(path), relative)
-            for path, relative in _walk(folder, ignores, "", self.excludes, self._accept)
-        ]
+        walked = Walked([], [])
+        for found in _walk(folder, ignores, "", self.excludes, self._accept):
+            if isinstance(found, Unreadable):
+                walked.problems.append(found)
+            else:
+                walked.files.append((Path(found[0]), found[1]))
         if not ignores:
-            self._walked[folder] = found
-        return found
+            self._walked[folder] = walked
+        return walked
 
     def _accept(self, name: str) -> bool:
         return _is_python(name) or (self._also is not None and self._also(name))
@@ -115,15 +156,48 @@ def discover(
 ) -> Discovery:
     """Expand the user's paths; a path named explicitly is trusted over any skip rule."""
     walker = walker or Walker(excludes)
-    missing = tuple(given for given in paths if not os.path.exists(given))
-    existing = [given for given in paths if given not in missing]
+    missing: list[str] = []
+    problems: list[FileError] = []
+    existing: dict[str, int] = {}
+    for given in paths:
+        looked = _look(given)
+        if looked is None:
+            missing.append(given)
+        elif isinstance(looked, str):
+            problems.append(FileError(_shown(given), looked))
+        else:
+            existing.setdefault(given, looked)
     root = find_project_root([Path(given) for given in existing])
     seen: dict[Path, SourceFile] = {}
-    for given in existing:
-        for source in _sources_for(given, root, include_tests, walker):
-            seen.setdefault(source.path, source)
+    for given, mode in existing.items():
+        for found in _sources_for(given, mode, root, include_tests, walker):
+            if isinstance(found, FileError):
+                problems.append(found)
+            else:
+                seen.setdefault(found.path, found)
     files = tuple(sorted(seen.values(), key=lambda source: (source.display, str(source.path))))
-    return Discovery(files=files, missing=missing)
+    unique = tuple(dict.fromkeys(problems))
+    return Discovery(files=files, missing=tuple(missing), problems=unique)
+
+
+def _look(given: str) -> int | str | None:
+    """The mode of what `given` names (symlinks followed), None when nothing is there, or why
+    it cannot be looked at: a symlink loop, a folder on the way that cannot be searched."""
+    if not given:
+        return EMPTY
+    try:
+        return os.stat(given).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        return reason(error)
+    except ValueError:  # a NUL byte, which no file name can hold
+        return None
+
+
+def _shown(given: str) -> str:
+    """How a named path is shown: as given, with forward slashes; an empty one quoted."""
+    return PurePath(given).as_posix() if given else "''"
 
 
 def find_project_root(paths: Sequence[Path]) -> Path:
@@ -147,7 +221,11 @@ def project_tree(root: Path, walker: Walker, *, include_tests: bool = False) -> 
     """Every checkable file, so reachability can be judged beyond the files being reported."""
     python: set[Path] = set()
     other: list[Path] = []
-    for path, relative in walker.files(str(root.resolve())):
+    start = os.path.realpath(root)
+    inside = _inside(start)
+    for path, relative in walker.files(start):
+        if not inside(path):
+            continue
         if not _is_python(relative):
             other.append(path)
         elif include_tests or not _is_test_path(relative):
@@ -168,7 +246,10 @@ def files_named(
     """Other files of the project (SAM templates, serverless.yml), walked by the same rules."""
     if not root.is_dir():
         return []
-    return sorted(Path(path) for path, _ in _walk(str(root.resolve()), (), "", excludes, accept))
+    start = os.path.realpath(root)
+    walked = _walk(start, (), "", excludes, accept)
+    kept = (found[0] for found in walked if not isinstance(found, Unreadable))
+    return sorted(Path(path) for path in kept if _inside(start)(path))
 
 
 def is_test_file(path: Path, root: Path) -> bool:
@@ -221,36 +302,81 @@ def common_folder(paths: Sequence[Path]) -> Path:
     """A file stands for its folder; no paths at all means the current folder."""
     if not paths:
         return Path.cwd().resolve()
-    folders = [
-        resolved if resolved.is_dir() else resolved.parent
-        for resolved in (p.resolve() for p in set(paths))
-    ]
-    return Path(os.path.commonpath([str(folder) for folder in folders]))
+    return Path(os.path.commonpath([_folder_of(path) for path in set(paths)]))
+
+
+def _folder_of(path: Path) -> str:
+    """A folder, really; for a file, the real folder it is named in rather than the one a
+    symlink leads to, so a link out of the project does not widen the project."""
+    real = os.path.realpath(path)
+    if os.path.isdir(real):
+        return real
+    return os.path.realpath(os.path.dirname(path) or os.curdir)
+
+
+def _inside(root: str | Path) -> Callable[[str | Path], bool]:
+    """Whether a walked path is in `root`. The walk's paths are real (a link's is where it
+    leads), so a prefix test tells, twenty times cheaper than `Path.is_relative_to`."""
+    prefix = os.path.join(root, "")
+
+    def inside(path: str | Path) -> bool:
+        return str(path).startswith(prefix)
+
+    return inside
 
 
 def _sources_for(
-    given: str, root: Path, include_tests: bool, walker: Walker
-) -> Iterator[SourceFile]:
+    given: str, mode: int, root: Path, include_tests: bool, walker: Walker
+) -> Iterator[SourceFile | FileError]:
     """A named file is always checked, whatever its name or ignore status, unless the project's
     settings exclude it; a folder is walked."""
-    shown = PurePath(given).as_posix()
-    resolved = Path(given).resolve()
-    if not resolved.is_dir():
-        if not walker.excludes.matches(str(resolved), is_dir=False):
-            yield SourceFile(path=resolved, display=shown, named=True)
+    shown = _shown(given)
+    resolved = Path(os.path.realpath(given))
+    if not stat.S_ISDIR(mode):
+        yield from _named_file(given, shown, mode, resolved, root, walker.excludes)
         return
     above = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else None
-    for path, relative in walker.files(str(resolved), _ancestor_ignores(resolved, root)):
-        if not _is_python(relative):
-            continue
-        if not include_tests and (
-            is_test_file(path, root)
-            if above is None
-            else _is_test_path(relative if above == "." else f"{above}/{relative}")
-        ):
-            continue
-        display = relative if shown == "." else posixpath.join(shown, relative)
-        yield SourceFile(path=path, display=display)
+
+    def is_test(path: Path, relative: str) -> bool:
+        if include_tests:
+            return False
+        if above is None:
+            return is_test_file(path, root)
+        return _is_test_path(relative if above == "." else f"{above}/{relative}")
+
+    walked = walker.walk(str(resolved), _ancestor_ignores(resolved, root))
+    inside = _inside(root)
+    for problem in walked.problems:
+        # A folder that cannot be listed is judged by a name inside it, as its files would be.
+        path, relative = problem.path, problem.relative
+        if problem.folder:
+            path, relative = path / "_", posixpath.join(relative, "_")
+        if (problem.folder or _is_python(relative)) and not is_test(path, relative):
+            yield FileError(_display(shown, problem.relative), problem.reason)
+    for path, relative in walked.files:
+        if _is_python(relative) and inside(path) and not is_test(path, relative):
+            yield SourceFile(path=path, display=_display(shown, relative))
+
+
+def _named_file(
+    given: str, shown: str, mode: int, resolved: Path, root: Path, excludes: Excludes
+) -> Iterator[SourceFile | FileError]:
+    """Only a regular file is read, and only one inside the project."""
+    named = Path(_folder_of(Path(given)), os.path.basename(given))
+    if any(excludes.matches(str(path), is_dir=False) for path in (resolved, named)):
+        return
+    if not stat.S_ISREG(mode):
+        yield FileError(shown, NOT_REGULAR)
+    elif not _inside(root)(resolved):
+        yield FileError(shown, OUTSIDE)
+    else:
+        yield SourceFile(path=resolved, display=shown, named=True)
+
+
+def _display(shown: str, relative: str) -> str:
+    if not relative:
+        return shown
+    return relative if shown == "." else posixpath.join(shown, relative)
 
 
 def _ancestor_ignores(folder: Path, root: Path) -> tuple[_Ignore, ...]:
@@ -277,14 +403,20 @@ def _walk(
     relative: str,
     excludes: Excludes,
     accept: Callable[[str], bool] = _is_python,
-) -> Iterator[tuple[str, str]]:
-    """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name.
+) -> Iterator[tuple[str, str] | Unreadable]:
+    """Yield (path, path relative to the walk's start) for every kept *.py, sorted by name, and
+    what could not be read on the way: folders that cannot be listed, and kept names that are
+    not regular files. One bad folder never stops the walk.
 
     Folder symlinks are not followed so a link loop cannot hang the run. The walk starts from
     a resolved folder, so only a file that is itself a link has its path resolved. The folder
     the walk starts from is walked whatever it holds: the user named it."""
-    with os.scandir(folder) as scan:
-        entries = sorted(scan, key=lambda entry: entry.name)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        yield Unreadable(Path(folder), relative, reason(error), folder=True)
+        return
     if relative and _holds_installed_packages([entry.name for entry in entries]):
         return
     ignores = ignores + _load_gitignore(folder)
@@ -297,11 +429,31 @@ def _walk(
                 yield from _walk(entry.path, ignores, inner, excludes, accept)
         elif (
             accept(entry.name)
-            and entry.is_file()
             and not _is_ignored(ignores, entry.path, is_dir=False)
             and not excludes.matches(entry.path, is_dir=False)
         ):
-            yield (os.path.realpath(entry.path) if entry.is_symlink() else entry.path), inner
+            found = _as_file(entry, inner)
+            if found is not None:
+                yield found
+
+
+def _as_file(entry: os.DirEntry[str], inner: str) -> tuple[str, str] | Unreadable | None:
+    """A regular file, or a link to one (by the path it leads to); Unreadable for a FIFO, a
+    device, a link to one of them or a symlink loop; None for what is not followed: a link to
+    a folder, and a dangling link, as editors leave for lock files (`.#app.py`)."""
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return entry.path, inner
+        mode = entry.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return Unreadable(Path(entry.path), inner, reason(error))
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return Unreadable(Path(entry.path), inner, NOT_REGULAR)
+    return os.path.realpath(entry.path), inner
 
 
 def _is_skipped_folder(entry: os.DirEntry[str], excludes: Excludes) -> bool:
@@ -322,12 +474,12 @@ def _holds_installed_packages(names: Sequence[str]) -> bool:
 
 
 def _load_gitignore(folder: str) -> tuple[_Ignore, ...]:
-    """A folder's .gitignore, if any; an unreadable one is treated as absent."""
+    """A folder's .gitignore, if any; an unreadable one (or a FIFO) is treated as absent."""
     try:
-        with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+        data = read_regular(os.path.join(folder, ".gitignore"))
     except OSError:
         return ()
+    lines = data.decode("utf-8", errors="replace").splitlines()
     return ((folder, pathspec.GitIgnoreSpec.from_lines(lines)),)
 
 

@@ -38,6 +38,7 @@ from dynalint.discovery import (
     folder_import_root,
     project_tree,
 )
+from dynalint.reading import read_regular, reason, stat_regular
 from dynalint.rules import BY_KIND
 from dynalint.selection import Callers, Unit
 from dynalint.suppress import Suppressions, is_suppressed, suppressions
@@ -65,12 +66,13 @@ def lint_paths(
     found = discover(paths, include_tests=config.include_tests, walker=walker)
     missing = tuple(FileError(given, "no such file or directory") for given in found.missing)
     if not found.files:
-        return LintResult((), missing, 0)
+        return LintResult((), missing + found.problems, 0)
     checked = {source.path: source.display for source in found.files}
     named = {source.path for source in found.files if source.named}
     absolute = all(os.path.isabs(given) for given in paths)
     result = _in_project(checked, named, config, overrides, absolute, walker)
-    return replace(result, errors=missing + result.errors)
+    errors = sorted((*found.problems, *result.errors), key=lambda error: error.path)
+    return replace(result, errors=missing + tuple(errors))
 
 
 def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> LintResult:
@@ -78,7 +80,7 @@ def lint_stdin(data: bytes, filename: str, config: Config = DEFAULT_CONFIG) -> L
 
     Editors send unsaved buffers this way; the file need not exist on disk.
     """
-    path = Path(filename).resolve()
+    path = Path(os.path.realpath(filename))  # Path.resolve() raises on a symlink loop
     walker = Walker(config.excludes, also=is_project_file_name)
     return _in_project(
         {path: filename}, {path}, config, {path: data}, os.path.isabs(filename), walker
@@ -291,10 +293,10 @@ class _Analysis:
             self._learn(path, self._overrides[path], None)
             return
         try:
-            stat = stat_key(os.stat(path))
+            stat = stat_key(stat_regular(path))
             known = self._cache.known(path, stat) if self._cache is not None else None
             if known is None:
-                data = path.read_bytes()
+                data = read_regular(path)
         except OSError as error:
             self._trouble(path, _cannot_read(error))
             return
@@ -325,7 +327,7 @@ class _Analysis:
         """A file's bytes, the very ones this run's facts and models were computed from."""
         file = self._files[path]
         if file.data is None:
-            data = path.read_bytes()
+            data = read_regular(path)
             if digest(data) != file.digest:
                 raise _Changed(path)
             file.data = data
@@ -499,13 +501,13 @@ _CHANGED = "changed while being checked; check it again"
 
 
 def _cannot_read(error: OSError) -> str:
-    return f"cannot read: {error.strerror or error}"
+    return reason(error)
 
 
 def _read_or_none(path: Path) -> bytes | None:
     """The bytes of a regular file; None for anything else (a folder, a pipe) or none at all."""
     try:
-        return path.read_bytes() if path.is_file() else None
+        return read_regular(path)
     except OSError:
         return None
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ import pathspec
 
 from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import common_folder
+from dynalint.reading import read_regular, reason
 from dynalint.rules import UnknownRuleError, selected_codes
 from dynalint.types import reaches
 
@@ -100,12 +102,15 @@ def find_pyproject(start: Path) -> Path | None:
 
     A nearer pyproject.toml without the table is skipped, as ruff skips one without
     `[tool.ruff]`, so a sub-package's packaging file does not hide the project's settings. One
-    that cannot be read or parsed raises: whether it holds settings cannot be known.
+    that cannot be read or parsed raises: whether it holds settings cannot be known. So does
+    one that is not a regular file (a FIFO would hang the run); a folder of that name is none.
     """
-    here = start.resolve()
+    here = Path(os.path.realpath(start))  # Path.resolve() raises on a symlink loop
     folder = here if here.is_dir() else here.parent
     for candidate in (folder / PYPROJECT, *(parent / PYPROJECT for parent in folder.parents)):
-        if candidate.is_file() and _has_dynalint_table(_read_toml(candidate, _display(candidate))):
+        if not candidate.exists() or candidate.is_dir():
+            continue
+        if _has_dynalint_table(_read_toml(candidate, _display(candidate))):
             return candidate
     return None
 
@@ -137,7 +142,7 @@ def settings_for(
     if isolated:
         return Settings()
     if config_file is not None:
-        return load_settings(config_file.resolve(), str(config_file))
+        return load_settings(Path(os.path.realpath(config_file)), str(config_file))
     found = find_pyproject(common_folder(paths))
     return Settings() if found is None else load_settings(found, _display(found))
 
@@ -162,11 +167,12 @@ def ignored_codes_for(
 
 
 def _read_toml(path: Path, shown: str) -> dict[str, Any]:
-    """Both failures become SettingsError so the CLI reports them like any bad setting."""
+    """Both failures become SettingsError so the CLI reports them like any bad setting. Only a
+    regular file is opened: `--config` naming a FIFO must not hang the run."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as error:
-        raise SettingsError(f"{shown}: cannot read: {error.strerror or error}") from error
+        raise SettingsError(f"{shown}: {reason(error)}") from error
     try:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as error:

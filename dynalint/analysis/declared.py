@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import files_named
+from dynalint.reading import read_regular
 
 if TYPE_CHECKING:
     import yaml
@@ -178,10 +179,17 @@ def _long_form(suffix: str, value: object) -> dict[str, object]:
 def _load_document(path: Path) -> object:
     """The parsed file, or None when it cannot be read or parsed (callers then skip it)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _text(path, "utf-8-sig")
         return json.loads(text) if path.suffix == ".json" else _load_yaml(text)
     except _PARSE_ERRORS:
         return None
+
+
+def _text(path: Path, encoding: str = "utf-8") -> str:
+    """`path.read_text()`, universal newlines included, that never opens a FIFO or a device:
+    a project's files are whatever its folders hold."""
+    text = read_regular(path).decode(encoding)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _load_yaml(text: str) -> object:
@@ -290,11 +298,16 @@ def _code_folder(folder: Path, settings: Mapping[Any, Any], key: str) -> Path | 
     if key not in settings:
         return folder
     location = settings[key]
-    if not isinstance(location, str) or "://" in location:
+    if not isinstance(location, str) or "://" in location or "\0" in location:
         return None
     if location.lower().endswith((".zip", ".jar")):
         return None
-    return Path(os.path.normpath(folder / location))
+    code = Path(os.path.normpath(folder / location))
+    try:
+        code.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return None
+    return code
 
 
 # --- Serverless Framework ---------------------------------------------------------------------
@@ -358,7 +371,7 @@ def _line_references(lines: Iterable[str]) -> list[str]:
 def _pyproject_scripts(path: Path) -> list[DeclaredEntry]:
     """[project.scripts], [project.gui-scripts] and Poetry's [tool.poetry.scripts]."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_text(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return []
     project = _mapping(data.get("project"))
@@ -372,7 +385,7 @@ def _setup_cfg_scripts(path: Path) -> list[DeclaredEntry]:
     """console_scripts and gui_scripts under [options.entry_points] in setup.cfg."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        parser.read_string(path.read_text(encoding="utf-8"))
+        parser.read_string(_text(path))
     except (OSError, UnicodeDecodeError, configparser.Error):
         return []
     texts = [parser.get("options.entry_points", group, fallback="") for group in _SCRIPT_GROUPS]
@@ -393,7 +406,7 @@ def _setup_py_scripts(path: Path) -> list[DeclaredEntry]:
 def _parse_python(path: Path) -> ast.Module | None:
     """The syntax tree of a file, or None; warnings are silenced so nothing is printed."""
     try:
-        source = path.read_bytes()
+        source = read_regular(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(source, filename=str(path))

@@ -8,6 +8,7 @@ callers that dynalint cannot see.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
@@ -178,7 +179,8 @@ class Project:
             entry.base / relative.with_suffix(".py"),
             entry.base / relative / "__init__.py",
         ]
-        return [p.resolve() for p in candidates if p.resolve() in self._models]
+        resolved = (Path(os.path.realpath(p)) for p in candidates)  # no raise on a symlink loop
+        return [p for p in resolved if p in self._models]
 
     # -- verdicts --------------------------------------------------------------------------
 

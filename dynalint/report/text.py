@@ -31,7 +31,11 @@ def render(result: LintResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
 
 
 def summary(result: LintResult) -> str:
+    """Never "All checks passed." when a file could not be checked: nothing says it would."""
     count = len(result.findings)
+    failed = len({error.path for error in result.errors})
+    if not count and failed:
+        return f"No findings; {failed} {plural(failed, 'file')} could not be checked."
     if not count:
         return "All checks passed."
     files = len({finding.path for finding in result.findings})
