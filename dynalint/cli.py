@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # fixing needs libcst's codemods, which `check` never imports
     from dynalint.fix.fixer import FileChange
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal's number, as shells report it
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -319,20 +320,35 @@ def _stdin_reader(name: str, data: bytes, fallback: LineReader) -> LineReader:
 def fix(selection: _Selection, show_diff: bool, unsafe_fixes: bool) -> None:
     """Rewrite per-request creations under PATHS onto a cached helper module."""
     from dynalint.fix.fixer import fix_paths
-    from dynalint.fix.write import write_changes
+    from dynalint.fix.write import Progress, Terminated, sigterm_raises, write_changes
     from dynalint.report import fixes
 
-    result = fix_paths(selection.paths, selection.config, unsafe_fixes=unsafe_fixes)
+    try:
+        result = fix_paths(selection.paths, selection.config, unsafe_fixes=unsafe_fixes)
+    except KeyboardInterrupt:
+        _report_errors([FileError("", "interrupted; nothing was written")])
+        sys.exit(EXIT_SIGINT)
     selection.tell(result.stats)
-    errors = list(result.errors)
     if show_diff:
         click.echo(fixes.diff(result.changes), nl=False)
-    else:
-        errors.extend(write_changes(result.changes))
-    click.echo(fixes.summary(result, written=not show_diff), nl=False, err=show_diff)
+        click.echo(fixes.summary(result, written=False), nl=False, err=True)
+        _report_errors(result.errors)
+        sys.exit(_exit_code(bool(result.unfixed or result.changes), result.errors))
+    progress, stopped = Progress(), None
+    try:
+        with sigterm_raises():  # SIGTERM too stops between two files, never inside one
+            write_changes(result.changes, progress)
+    except KeyboardInterrupt as interrupt:
+        stopped = interrupt
+    done = result.as_written(progress.written, progress.reasons)
+    click.echo(fixes.summary(done, written=True), nl=False)
+    errors = [*result.errors, *progress.errors]
+    if stopped is not None:
+        terminated = isinstance(stopped, Terminated)
+        _report_errors([*errors, FileError("", fixes.interrupted(progress, terminated=terminated))])
+        sys.exit(EXIT_SIGTERM if terminated else EXIT_SIGINT)
     _report_errors(errors)
-    pending = bool(result.unfixed) or (show_diff and bool(result.changes))
-    sys.exit(_exit_code(pending, errors))
+    sys.exit(_exit_code(bool(done.unfixed), errors))
 
 
 @main.command()

@@ -453,7 +453,7 @@ class _Analysis:
             else:
                 data = _read_or_none(where)
                 self._outside[where] = None if data is None else digest(data)
-            self._helpers[where] = HelperPlace.at(where, self._display(where), data)
+            self._helpers[where] = HelperPlace.at(where, self._display(where), data, self._root)
         return self._helpers[where]
 
     def _reported(self, path: Path, project: Project) -> Iterator[tuple[int, tuple[Site, Verdict]]]:

@@ -150,9 +150,11 @@ def test_an_existing_helper_is_never_overwritten(project: Path) -> None:
     errors = write_changes(result.changes)
 
     assert [(e.path, e.message) for e in errors] == [
-        ("aws_helpers.py", "changed on disk since it was read; not overwritten")
+        ("aws_helpers.py", "changed on disk since it was read; not overwritten"),
+        ("handler.py", "not written: aws_helpers.py, which it imports, could not be written"),
     ]
     assert (project / "aws_helpers.py").read_text() == "def get_dynamo_table(name): ...\n"
+    assert (project / "handler.py").read_text() == HANDLER
 
 
 def test_a_failed_write_leaves_no_temporary_file(
@@ -166,7 +168,10 @@ def test_a_failed_write_leaves_no_temporary_file(
     monkeypatch.setattr(os, "replace", refuse)
     errors = write_changes(result.changes)
 
-    assert {e.message for e in errors} == {"cannot write: Permission denied"}
+    assert [(e.path, e.message) for e in errors] == [
+        ("aws_helpers.py", "cannot write: Permission denied"),
+        ("handler.py", "not written: aws_helpers.py, which it imports, could not be written"),
+    ]
     assert sorted(p.name for p in project.iterdir()) == ["handler.py", "pyproject.toml"]
     assert (project / "handler.py").read_text() == HANDLER
 

@@ -3,7 +3,8 @@
 With libcst's tool, add `dynalint.fix` to the `modules` of `.libcst.codemod.yaml`, then run
 `python -m libcst.tool codemod codemod.CacheBoto3Objects src/`. The command analyses each
 project once (the first file of a project pays for it; later files read the result), applies the
-fixes the findings carry, and creates the helper module when it is missing.
+fixes the findings carry, and creates the helper module when it is missing (or completes a
+generated one that lacks a function).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from dynalint.config import Config
 from dynalint.discovery import find_project_root
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import FixRefused, apply_fixes
-from dynalint.fix.helper import plan_helper
+from dynalint.fix.fixer import FileChange
+from dynalint.fix.helper import plan_helper, read_helper, undecodable
+from dynalint.fix.write import CHANGED, write_changes
 from dynalint.settings import SettingsError, settings_for
 from dynalint.text import decode
 from dynalint.types import Finding, LintResult
@@ -116,16 +119,28 @@ def _on_disk(path: Path) -> str | None:
         return None
 
 
-def _ensure_helper(target: Path, needed: frozenset[str]) -> None:
-    """Standalone runs create a missing helper; `dynalint fix` writes it itself, atomically."""
-    existing = target.read_text(encoding="utf-8") if target.is_file() else None
-    decision = plan_helper(existing, needed)
-    if decision.error is not None:
-        raise SkipFile(f"{target}: {decision.error}")
-    if decision.content is not None and existing is None:
-        target.parent.mkdir(parents=True, exist_ok=True)
+def _ensure_helper(target: Path, needed: frozenset[str], attempts: int = 3) -> None:
+    """Standalone runs create a missing helper or complete a generated one, as `dynalint fix`
+    writes them: atomically, never over bytes other than those read. Another worker may write
+    it meanwhile (`-j N`): then it is read and planned again."""
+    for _ in range(attempts):
+        existing = read_helper(target)
+        if isinstance(existing, str):
+            raise SkipFile(f"{target}: {existing}")
         try:
-            with open(target, "x", encoding="utf-8") as handle:
-                handle.write(decision.content)
-        except FileExistsError:
-            pass
+            source, encoding = decode(existing) if existing is not None else (None, "utf-8")
+        except (UnicodeDecodeError, SyntaxError) as error:
+            raise SkipFile(f"{target}: {undecodable(error)}") from None
+        decision = plan_helper(source, needed)
+        if decision.error is not None:
+            raise SkipFile(f"{target}: {decision.error}")
+        if decision.content is None:
+            return
+        data = decision.content.encode(encoding)
+        change = FileChange(target, str(target), existing, data, encoding, is_helper=True)
+        errors = write_changes([change])
+        if not errors:
+            return
+        if errors[0].message != CHANGED:
+            raise SkipFile(f"{target}: {errors[0].message}")
+    raise SkipFile(f"{target}: {CHANGED}")

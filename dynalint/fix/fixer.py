@@ -5,12 +5,17 @@ fixes a `LintResult` carries to the very bytes they were computed from and plans
 modules, analysing nothing again (SARIF output uses it); `fix_paths` lints once, plans, then
 lints the project once more as it would be after the fix, and leaves alone (and reports) any file
 whose fix does not settle. Nothing here touches the disk but to read helper modules.
+
+Whatever goes wrong while one file's fix is built (a refused fix, a result that does not compile,
+a bug) becomes that file's error; the other files are still fixed.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,20 +23,28 @@ from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
 from dynalint.config import DEFAULT_CONFIG, Config
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import Applied, FixRefused, Skip, apply_fixes
-from dynalint.fix.helper import plan_helper, render_helper
-from dynalint.text import decode
+from dynalint.fix.helper import plan_helper, read_helper, render_helper, undecodable
+from dynalint.text import SourceDecodeError, decode
 from dynalint.types import FileError, Finding, LintResult, RunStats, Source
 
 
 @dataclass(frozen=True)
 class FileChange:
-    """New contents for one file; `before` is None for a file that does not exist yet."""
+    """New contents for one file; `before` is None for a file that does not exist yet.
+
+    `before` is the very bytes the findings were computed from (a helper's: the bytes its plan
+    was made from); nothing is written over anything else. `is_helper` marks a helper module,
+    new or completed; `needs` is the helper module a rewritten file imports, which must be in
+    place before the file is written.
+    """
 
     path: Path
     display: str
     before: bytes | None
     after: bytes
     encoding: str = "utf-8"
+    is_helper: bool = False
+    needs: Path | None = None
 
     @property
     def text_before(self) -> str | None:
@@ -49,10 +62,38 @@ class FixResult:
     unfixed: tuple[Skip, ...]
     errors: tuple[FileError, ...]
     stats: RunStats = field(default_factory=RunStats)
+    unwritten: int = 0  # modules planned but not written (`as_written`)
 
     @property
     def helpers(self) -> tuple[FileChange, ...]:
-        return tuple(change for change in self.changes if change.before is None)
+        """The helper modules written: new ones (`before` is None) and completed ones."""
+        return tuple(change for change in self.changes if change.is_helper)
+
+    @property
+    def rewritten(self) -> tuple[FileChange, ...]:
+        """The modules whose findings are fixed."""
+        return tuple(change for change in self.changes if not change.is_helper)
+
+    def as_written(
+        self, written: Collection[FileChange], failed: Mapping[str, str] | None = None
+    ) -> FixResult:
+        """What the fix did once only `written` were written: a module that was not keeps its
+        findings, left with the reason in `failed` (by display path) when there is one."""
+        done = {change.display for change in written if not change.is_helper}
+        kept = {id(change) for change in written}
+        reasons = failed or {}
+        left = [
+            Skip(finding, reasons[finding.path])
+            for finding in self.fixed
+            if finding.path not in done and finding.path in reasons
+        ]
+        return replace(
+            self,
+            changes=tuple(change for change in self.changes if id(change) in kept),
+            fixed=tuple(finding for finding in self.fixed if finding.path in done),
+            unfixed=_sorted([*self.unfixed, *left]),
+            unwritten=len(self.rewritten) - len(done),
+        )
 
 
 @dataclass(frozen=True)
@@ -87,11 +128,17 @@ def fix_source(
     helper = fixes[0].helper_module if fixes else config.helper_module or DEFAULT_HELPER_MODULE
     if linted.errors or text is None:
         return SourceFix(text or "", helper, frozenset(), (), (), linted.errors)
+    refusal: str | None = None
     try:
         applied = apply_fixes(text, linted.findings, unsafe_fixes=unsafe_fixes)
-    except FixRefused as refused:
-        skips = tuple(Skip(finding, str(refused)) for finding in linted.findings)
-        error = FileError(path, f"not fixed: {refused}")
+        problem = compile_problem(applied.text, text) if applied.fixed else None
+        if problem is not None:
+            refusal = f"the fixed code does not parse ({problem})"
+    except Exception as exception:  # one module's failure is its result
+        refusal = _refusal(exception)
+    if refusal is not None:
+        skips = tuple(Skip(finding, refusal) for finding in linted.findings)
+        error = FileError(path, f"not fixed: {refusal}")
         return SourceFix(text, helper, frozenset(), (), skips, (error,))
     return SourceFix(applied.text, helper, applied.helpers, applied.fixed, applied.skipped, ())
 
@@ -146,13 +193,53 @@ class _Rewrite:
 def _rewrite(
     source: Source, display: str, findings: list[Finding], unsafe_fixes: bool
 ) -> _Rewrite | FileError:
-    text, encoding = decode(source.data)
+    """The file's new bytes, from the bytes its findings were computed from; whatever goes
+    wrong is this file's error, never the run's."""
     try:
+        text, encoding = decode(source.data)
         applied = apply_fixes(text, findings, unsafe_fixes=unsafe_fixes)
-    except FixRefused as refused:
-        return FileError(display, f"not fixed: {refused}")
-    change = FileChange(source.path, display, source.data, applied.text.encode(encoding), encoding)
+        after = applied.text.encode(encoding)
+        problem = compile_problem(after, source.data) if applied.fixed else None
+    except Exception as exception:  # one file's failure is its error
+        return FileError(display, f"not fixed: {_refusal(exception)}")
+    if problem is not None:
+        return FileError(display, f"the fixed code does not parse ({problem}); not written")
+    helper = next((f.fix.helper_path for f in applied.fixed if f.fix is not None), None)
+    change = FileChange(source.path, display, source.data, after, encoding, needs=helper)
     return _Rewrite(change, applied)
+
+
+def _refusal(exception: Exception) -> str:
+    """Why a file is not fixed, in one line: a refusal says it; anything else is a bug."""
+    if isinstance(exception, FixRefused):
+        return str(exception)
+    if isinstance(exception, (UnicodeError, SourceDecodeError)):
+        return undecodable(exception)
+    detail = " ".join(str(exception).split()) or "no details"
+    return f"fixing it failed ({type(exception).__name__}: {detail}); please report this"
+
+
+def compile_problem(after: str | bytes, before: str | bytes | None) -> str | None:
+    """Why the fixed code does not compile, or None. Python's compiler judges it, so what it
+    rejects beyond the grammar (`nonlocal` at module level) is caught too; code this Python
+    cannot compile to begin with (newer syntax) is left to libcst, which parsed it already."""
+    problem = _compile_error(after)
+    if problem is not None and (before is None or _compile_error(before) is None):
+        return problem
+    return None
+
+
+def _compile_error(code: str | bytes) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to say
+            compile(code, "<fixed>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        where = f" at line {error.lineno}" if error.lineno else ""
+        return f"{error.msg}{where}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return " ".join(str(error).split()) or type(error).__name__
+    return None
 
 
 def _with_helpers(
@@ -166,28 +253,58 @@ def _with_helpers(
     kept: list[_Rewrite] = []
     helpers: list[FileChange] = []
     for (target, display), users in sorted(by_helper.items()):
-        existing = target.read_bytes() if target.is_file() else None
-        source = decode(existing)[0] if existing is not None else None
-        able = []
-        for user in users:
-            error = plan_helper(source, user.applied.helpers).error
-            if error is None:
-                able.append(user)
+        try:
+            problems, change = _helper_for(target, users)
+        except Exception as exception:  # one helper's failure is its users'
+            problems, change = [_refusal(exception)] * len(users), None
+        for user, problem in zip(users, problems, strict=True):
+            if problem is None:
+                kept.append(user)
                 continue
-            errors.append(FileError(user.change.display, f"not fixed: {display} {error}"))
-            unfixed.extend(Skip(f, f"{display} {error}") for f in user.applied.fixed)
+            errors.append(FileError(user.change.display, f"not fixed: {display} {problem}"))
+            unfixed.extend(Skip(f, f"{display} {problem}") for f in user.applied.fixed)
             unfixed.extend(user.applied.skipped)
-        kept.extend(able)
-        needed = set().union(*(u.applied.helpers for u in able))
-        content = plan_helper(source, needed).content if able else None
-        if content is not None:
-            helpers.append(FileChange(target, display, existing, content.encode("utf-8")))
+        if change is not None:
+            helpers.append(change)
     return kept, helpers
+
+
+def _helper_for(target: Path, users: list[_Rewrite]) -> tuple[list[str | None], FileChange | None]:
+    """Each user's problem with the helper at `target` (None: it can be served), and the
+    helper's new contents, kept in the encoding, BOM and line endings of the one there."""
+    existing = read_helper(target)
+    if isinstance(existing, str):
+        return [existing] * len(users), None
+    source, encoding = decode(existing) if existing is not None else (None, "utf-8")
+    problems = [plan_helper(source, user.applied.helpers).error for user in users]
+    served = [user for user, problem in zip(users, problems, strict=True) if problem is None]
+    needed = set().union(*(user.applied.helpers for user in served))
+    content = plan_helper(source, needed).content if served else None
+    if content is None:
+        return problems, None
+    data = content.encode(encoding)
+    problem = compile_problem(data, existing)
+    if problem is not None:
+        refused = f"would not parse once completed ({problem}); not written"
+        return [p or refused for p in problems], None
+    display = _shown(users[0].helper[1], users[0].change.display)
+    return problems, FileChange(target, display, existing, data, encoding, is_helper=True)
+
+
+def _shown(helper: str, user: str) -> str:
+    """The helper's path as its user's is shown: relative to the working folder when the user's
+    is (`../users/aws_helpers.py` beside `../users/app.py`), never absolute beside it."""
+    if not os.path.isabs(helper) or os.path.isabs(user):
+        return helper
+    try:
+        return os.path.relpath(helper).replace(os.sep, "/")
+    except ValueError:  # another drive
+        return helper
 
 
 def _settled(planned: FixResult, paths: Sequence[str], config: Config) -> FixResult:
     """Lint the project again as it would be after the fix: what was fixed must be gone."""
-    rewritten = [c for c in planned.changes if c.before is not None]
+    rewritten = planned.rewritten
     if not rewritten:
         return planned
     overrides = {change.path: change.after for change in planned.changes}
@@ -218,7 +335,7 @@ def _settled(planned: FixResult, paths: Sequence[str], config: Config) -> FixRes
     kept = [
         change
         for change in planned.changes
-        if change.display not in failed and (change.before is not None or change.path in used)
+        if change.display not in failed and (not change.is_helper or change.path in used)
     ]
     return FixResult(tuple(kept), fixed, _sorted(unfixed), tuple(errors))
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import keyword
+import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -22,6 +24,7 @@ from enum import Enum
 from pathlib import Path
 
 from dynalint.analysis.names import is_dotted_name
+from dynalint.reading import NotRegularFile, read_regular
 from dynalint.text import decode, decode_error
 from dynalint.version import __version__
 
@@ -298,8 +301,19 @@ def complete_helper(existing_source: str, needed: Iterable[str]) -> str:
     exports = _exports_update(helper_names.literal_all(tree), added)
     if exports is not None:
         pieces.append(_Part("__all__", (), (), exports))
-    separator = "" if existing_source.endswith("\n") or not existing_source else "\n"
-    return existing_source + separator + "\n\n" + _join(pieces)
+    ended = existing_source.endswith(("\n", "\r")) or not existing_source
+    appended = ("" if ended else "\n") + "\n\n" + _join(pieces)
+    return existing_source + appended.replace("\n", line_ending(existing_source))
+
+
+def line_ending(source: str) -> str:
+    """The line ending of `source`'s first line (CRLF, CR or LF), which added lines take."""
+    for index, char in enumerate(source):
+        if char == "\r":
+            return "\r\n" if source[index + 1 : index + 2] == "\n" else "\r"
+        if char == "\n":
+            return "\n"
+    return "\n"
 
 
 def _known(needed: Iterable[str]) -> list[str]:
@@ -410,18 +424,31 @@ class HelperPlace:
     _problems: dict[frozenset[str], str | None] = field(default_factory=dict)
 
     @classmethod
-    def at(cls, path: Path, display: str, data: bytes | None = None) -> HelperPlace:
-        """The place, reading what is there unless the run already holds it (`data`)."""
+    def at(
+        cls, path: Path, display: str, data: bytes | None = None, root: Path | None = None
+    ) -> HelperPlace:
+        """The place, reading what is there unless the run already holds it (`data`).
+
+        With the project's `root`, `path` becomes the file a write would really reach, through
+        symbolic links, and a place outside the project is refused."""
         place = cls(path, display)
-        try:
-            data = path.read_bytes() if data is None and path.is_file() else data
-        except OSError:
-            return place
+        if root is not None:
+            real = real_place(path, root)
+            if isinstance(real, str):
+                place.unreadable = real
+                return place
+            place.path = real
+        if data is None:
+            existing = read_helper(place.path)
+            if isinstance(existing, str):
+                place.unreadable = existing
+                return place
+            data = existing
         if data is not None:
             try:
                 place.text = decode(data)[0]
             except (UnicodeDecodeError, SyntaxError) as error:
-                place.unreadable = f"cannot be decoded ({decode_error(error)})"
+                place.unreadable = undecodable(error)
         return place
 
     def problem(self, needed: Iterable[str]) -> str | None:
@@ -431,6 +458,41 @@ class HelperPlace:
             error = self.unreadable or plan_helper(self.text, key).error
             self._problems[key] = f"{self.display} {error}" if error else None
         return self._problems[key]
+
+
+def undecodable(error: Exception) -> str:
+    """Why bytes are not source text, said after the file's name."""
+    return f"cannot be decoded ({decode_error(error).removeprefix('cannot decode: ')})"
+
+
+def real_place(path: Path, root: Path) -> Path | str:
+    """The file that writing `path` would write: symbolic links are written through, at their
+    target, so a link stays a link. A target outside the project `root` is refused (the
+    message follows the helper's name): dynalint writes only inside the project."""
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(os.path.realpath(root)):
+        return real
+    return (
+        f"leads outside the project, to {real} (through a symbolic link); dynalint writes "
+        "the helper only inside the project: choose another --helper-module"
+    )
+
+
+def read_helper(path: Path) -> bytes | None | str:
+    """The bytes of the helper module at `path`; None when there is none; the reason (after
+    the helper's name) when something else is there or it cannot be read."""
+    try:
+        return read_regular(path)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "is a folder, not a module file; remove it or choose another --helper-module"
+    except NotRegularFile:
+        return "is not a regular file; remove it or choose another --helper-module"
+    except OSError as error:
+        return (
+            f"cannot be read ({error.strerror or error}); fix it or choose another --helper-module"
+        )
 
 
 def _handwritten_error(absent: Sequence[str], parse_error: str | None) -> str:
@@ -462,7 +524,7 @@ def name_problem(dotted: str, project: Path | None) -> str | None:
     helper would shadow it for every module of the project.
     """
     if not is_dotted_name(dotted):
-        return "expected a dotted module name such as 'utils.db'"
+        return _shape_problem(dotted)
     normalised = unicodedata.normalize("NFKC", dotted)
     if normalised != dotted:
         return f"Python reads this name as {normalised!r}; choose a plain name"
@@ -475,6 +537,20 @@ def name_problem(dotted: str, project: Path | None) -> str | None:
     if installed is not None:
         return f"{top} is an installed module ({installed}); the helper would shadow it"
     return None
+
+
+def _shape_problem(name: str) -> str:
+    """Why `name`, which is not a dotted name, cannot name the helper: it always goes inside
+    the project, at a place its module name gives, so a path or a relative name is refused."""
+    expected = "expected a dotted module name such as 'utils.db'"
+    if "/" in name or "\\" in name or os.path.isabs(name):
+        return f"a path, not a module name; {expected}, placed inside the project"
+    if name and "" in name.split("."):
+        return f"relative names and empty parts are not allowed; {expected}"
+    keywords = [part for part in name.split(".") if keyword.iskeyword(part)]
+    if keywords:
+        return f"{keywords[0]} is a Python keyword, so no import statement can name it; {expected}"
+    return expected
 
 
 def _installed_origin(top: str, project: Path | None) -> str | None:
