@@ -21,11 +21,14 @@ from pathlib import Path
 
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
 from dynalint.config import DEFAULT_CONFIG, Config
+from dynalint.deep import run_deep
 from dynalint.engine import lint_paths, lint_source
 from dynalint.fix.apply import Applied, FixRefused, Skip, apply_fixes
 from dynalint.fix.helper import plan_helper, read_helper, render_helper, undecodable
 from dynalint.text import SourceDecodeError, decode
 from dynalint.types import FileError, Finding, LintResult, RunStats, Source
+
+_NOT_FIXED = "not fixed: "
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def fix_source(
         return SourceFix(text or "", helper, frozenset(), (), (), linted.errors)
     refusal: str | None = None
     try:
-        applied = apply_fixes(text, linted.findings, unsafe_fixes=unsafe_fixes)
+        applied = run_deep(lambda: apply_fixes(text, linted.findings, unsafe_fixes=unsafe_fixes))
         problem = compile_problem(applied.text, text) if applied.fixed else None
         if problem is not None:
             refusal = f"the fixed code does not parse ({problem})"
@@ -168,7 +171,8 @@ def plan_fixes(linted: LintResult, *, unsafe_fixes: bool = False) -> FixResult:
         outcome = _rewrite(source, display, findings, unsafe_fixes)
         if isinstance(outcome, FileError):
             errors.append(outcome)
-            unfixed.extend(Skip(f, outcome.message) for f in findings)
+            reason = outcome.message.removeprefix(_NOT_FIXED)
+            unfixed.extend(Skip(f, reason) for f in findings)
             continue
         unfixed.extend(outcome.applied.skipped)
         if outcome.applied.fixed:
@@ -197,11 +201,11 @@ def _rewrite(
     wrong is this file's error, never the run's."""
     try:
         text, encoding = decode(source.data)
-        applied = apply_fixes(text, findings, unsafe_fixes=unsafe_fixes)
+        applied = run_deep(lambda: apply_fixes(text, findings, unsafe_fixes=unsafe_fixes))
         after = applied.text.encode(encoding)
         problem = compile_problem(after, source.data) if applied.fixed else None
     except Exception as exception:  # one file's failure is its error
-        return FileError(display, f"not fixed: {_refusal(exception)}")
+        return FileError(display, f"{_NOT_FIXED}{_refusal(exception)}")
     if problem is not None:
         return FileError(display, f"the fixed code does not parse ({problem}); not written")
     helper = next((f.fix.helper_path for f in applied.fixed if f.fix is not None), None)
