@@ -211,14 +211,11 @@ def test_an_exception_while_fixing_one_file_is_its_error_and_the_run_goes_on(
         return apply(text, found, **kwargs)
 
     monkeypatch.setattr(fixer, "apply_fixes", failing)
-    reason = (
-        "not fixed: fixing it failed (NotImplementedError: nonlocal at module level); "
-        "please report this"
-    )
+    reason = "fixing it failed (NotImplementedError: nonlocal at module level); please report this"
 
     code, out, err = run("fix")
 
-    assert (code, err) == (2, f"error: handler.py: {reason}\n")
+    assert (code, err) == (2, f"error: handler.py: not fixed: {reason}\n")
     assert out == (
         f"Fixed 1 finding in 1 file; wrote aws_helpers.py.\n{NOT_FIXED}{reason}\n1 finding left.\n"
     )
