@@ -10,8 +10,12 @@ helper import, or the module is refused.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import symtable
+import tokenize
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 
 import libcst as cst
@@ -26,6 +30,11 @@ from dynalint.types import Applicability, Edit, Finding, Fix
 UNSAFE = "its arguments are computed by calls that may not be stable (use --unsafe-fixes)"
 OVERLAP = "its fix overlaps another one; run dynalint fix again"
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# f-strings are one STRING token before Python 3.12 and FSTRING_* tokens from it on.
+_STRINGS = frozenset(
+    {tokenize.STRING, *(getattr(tokenize, n, -1) for n in ("FSTRING_MIDDLE", "FSTRING_START"))}
+)
 
 
 @dataclass(frozen=True)
@@ -139,17 +148,139 @@ def _imports(original: str, edited: str, fixes: Sequence[Fix]) -> str:
     except cst.ParserSyntaxError as error:
         raise FixRefused(f"the fixed code does not parse ({error.message})") from None
     helper = fixes[0].helper_module
-    context = CodemodContext()
     wanted = {(i.name, i.alias) for fix in fixes for i in fix.imports}
     items = [ImportItem(helper, name, alias if alias != name else None) for name, alias in wanted]
-    tree = AddImportsVisitor(
-        context, sorted(items, key=lambda i: i.obj_name or "")
-    ).transform_module(tree)
+    items.sort(key=lambda i: i.obj_name or "")
     pruned = {module for fix in fixes for module in fix.prunes}
-    unused = list(_imports_of(tree, pruned))
-    tree = RemoveImportsVisitor(context, unused).transform_module(tree)
+    tree = _with_imports_fast(tree, edited, items, pruned) or _with_imports(tree, items, pruned)
     placed = _in_place_of_removed(before, tree, helper, pruned)
     return _without_blank_start(_after_star_imports(placed, helper)).code
+
+
+def _with_imports(tree: cst.Module, items: list[ImportItem], pruned: set[str]) -> cst.Module:
+    """The helper imports added, and the imports of `pruned` modules that no longer have a use
+    removed, by libcst's visitors over the whole module."""
+    context = CodemodContext()
+    tree = AddImportsVisitor(context, items).transform_module(tree)
+    unused = list(_imports_of(tree, pruned))
+    return RemoveImportsVisitor(context, unused).transform_module(tree)
+
+
+def _with_imports_fast(
+    tree: cst.Module, edited: str, items: list[ImportItem], pruned: set[str]
+) -> cst.Module | None:
+    """What `_with_imports` gives, for the price of the module's import lines: libcst's
+    visitors walk every node, seconds to minutes on a large module, but they only ever change
+    module-level import lines. So they run on the module with every other statement held out
+    behind a placeholder line, and the held statements go back in afterwards, with the blank
+    lines the visitors gave their placeholders. Whether an import still has a use is settled
+    first (`_unused_imports`); None when it cannot be: then the slow way decides."""
+    held: dict[str, cst.BaseStatement] = {}
+    body: list[cst.BaseStatement] = []
+    for statement in tree.body:
+        if _import_line_or_docstring(statement):
+            body.append(statement)
+            continue
+        marker = f"__dynalint_held_{len(held)}__"
+        held[marker] = statement
+        body.append(
+            cst.SimpleStatementLine(
+                [cst.Expr(cst.Name(marker))], leading_lines=_leading_lines(statement)
+            )
+        )
+    unused = _unused_imports(edited, list(_imports_of(tree, pruned)))
+    if unused is None or not held:
+        return None
+    context = CodemodContext()
+    stub = AddImportsVisitor(context, items).transform_module(tree.with_changes(body=body))
+    stub = RemoveImportsVisitor(context, unused).transform_module(stub)
+    restored: list[cst.BaseStatement] = []
+    for statement in stub.body:
+        placeholder = _held_marker(statement)
+        if placeholder is None:
+            restored.append(statement)
+            continue
+        # The visitors set the blank lines above the code after the imports: keep theirs.
+        assert isinstance(statement, cst.SimpleStatementLine)
+        original = held.pop(placeholder)
+        restored.append(original.with_changes(leading_lines=statement.leading_lines))
+    return tree.with_changes(body=restored) if not held else None
+
+
+def _unused_imports(
+    text: str, imports: list[tuple[str, str | None, str | None]]
+) -> list[tuple[str, str | None, str | None]] | None:
+    """Those of `imports` (module, name, alias) whose bound name has no use left, decided as
+    libcst's scope analysis decides it: used when Python's own symbol tables see it read as the
+    module's global anywhere, unused when it appears as a name token only in these imports and
+    in no string (an annotation, `__all__`). None when neither is certain for some name."""
+    bound = {_bound_name(entry) for entry in imports}
+    if not bound:
+        return []
+    spelled = Counter(
+        part
+        for module, name, alias in imports
+        for part in (*module.split("."), name, alias)
+        if part is not None
+    )
+    seen: Counter[str] = Counter()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and token.string in bound:
+                seen[token.string] += 1
+            elif token.type in _STRINGS and bound & set(_WORDS.findall(token.string)):
+                return None
+        tables = symtable.symtable(text, "<fixed>", "exec")
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    used = _read_as_globals(tables, bound)
+    if any(seen[name] > spelled[name] and name not in used for name in bound):
+        return None
+    return [entry for entry in imports if _bound_name(entry) not in used]
+
+
+def _bound_name(entry: tuple[str, str | None, str | None]) -> str:
+    module, name, alias = entry
+    return alias or name or module.split(".")[0]
+
+
+def _read_as_globals(table: symtable.SymbolTable, names: Set[str]) -> set[str]:
+    """The `names` read anywhere in the module as the module's own globals."""
+    found: set[str] = set()
+    module_level = table.get_type() == "module"
+    for name in names & set(table.get_identifiers()):
+        symbol = table.lookup(name)
+        if symbol.is_referenced() and (module_level or symbol.is_global()):
+            found.add(name)
+    for child in table.get_children():
+        found |= _read_as_globals(child, names - found)
+    return found
+
+
+def _import_line_or_docstring(statement: cst.BaseStatement) -> bool:
+    """What libcst's import visitors look at: import lines, and a docstring they go below."""
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Import, cst.ImportFrom))
+        or (
+            isinstance(small, cst.Expr)
+            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        for small in statement.body
+    )
+
+
+def _held_marker(statement: cst.BaseStatement) -> str | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Name):
+            name = small.value.value
+            return name if name.startswith("__dynalint_held_") else None
+    return None
+
+
+def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    assert isinstance(statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return statement.leading_lines
 
 
 def _imports_of(
