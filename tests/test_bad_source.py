@@ -272,3 +272,15 @@ def test_a_worker_that_dies_costs_only_its_own_file(monkeypatch: pytest.MonkeyPa
         builder.close()
 
     assert built == [CRASHED if index == 5 else f"parsed m{index}" for index in range(12)]
+
+
+def test_code_as_deep_as_python_compiles_is_fixed_too(project: Path) -> None:
+    deep = b"import boto3\nX = " + b"+".join([b"1"] * 2000) + b"\n" + HANDLER
+    (project / "deep.py").write_bytes(deep)
+
+    result = CliRunner().invoke(main, ["fix", "--no-cache", "."])
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    fixed = (project / "deep.py").read_bytes()
+    assert fixed.startswith(b"from aws_helpers import get_client\n\nX = 1+1+")
+    assert fixed.endswith(b'\ndef handler(event, context):\n    return get_client("sqs")\n')
