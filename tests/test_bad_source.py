@@ -284,3 +284,24 @@ def test_code_as_deep_as_python_compiles_is_fixed_too(project: Path) -> None:
     fixed = (project / "deep.py").read_bytes()
     assert fixed.startswith(b"from aws_helpers import get_client\n\nX = 1+1+")
     assert fixed.endswith(b'\ndef handler(event, context):\n    return get_client("sqs")\n')
+
+
+@pytest.mark.parametrize(
+    "name", ["latin-1 with a coding line", "UTF-8 BOM", "CRLF", "500 terms (deep but valid)"]
+)
+def test_good_input_on_stdin_is_read_as_a_file_would_be(project: Path, name: str) -> None:
+    data, where = ACCEPTED[name]
+
+    code, out, err = run("-", "--stdin-filename", "bad.py", stdin=data)
+
+    assert (code, err) == (1, "")
+    assert out.startswith(f"{where}: DYN001 ")
+
+
+def test_nesting_that_crashes_native_parsers_on_stdin(project: Path) -> None:
+    code, _, err = run("-", stdin=REFUSED["1,500 nested parentheses"][0])
+
+    assert (code, err) == (
+        2,
+        "error: -: syntax error at line 2, column 205: too many nested parentheses\n",
+    )
