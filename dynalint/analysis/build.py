@@ -38,6 +38,10 @@ _TEXT_LIMIT = 60
 _NAMING_ONLY = frozenset({"super", "isinstance", "issubclass"})
 _ACCESSORS = frozenset({"property", "cached_property", "setter", "deleter"})
 _WHITESPACE = re.compile(r"\s+")
+_STAR_IMPORTED = (
+    "the module star-imports {helper}, which hides from the proof which helper a name calls; "
+    "import the helper functions by name"
+)
 _IMPORTED_ELSEWHERE = (
     "it is made from an object that another module or an inherited method hands out; move that "
     "object to a cached helper by hand"
@@ -331,7 +335,10 @@ class _Builder:
         fixes = ModuleFixes(self._module, self._collection, self._resolver, self._helper_module)
         for record, site in sites:
             fixes.add(record.node, record.scope, site.kind)
-        outcomes = [_outcome(fix_site) for fix_site in fixes.sites]
+        star = _STAR_IMPORTED.format(helper=self._helper_module)
+        outcomes = [
+            star if fixes.star_imports_helper else _outcome(fix_site) for fix_site in fixes.sites
+        ]
         edited = [e.node for o in outcomes if not isinstance(o, str) for p in o for e in p.edits]
         found = spans(self._module, [*(record.node for record, _ in sites), *edited])
         placed = []

@@ -333,16 +333,26 @@ def _in_place_of_removed(
 
 
 def _after_star_imports(tree: cst.Module, helper: str) -> cst.Module:
-    """A star import run after the helper import could rebind its names: go below it."""
+    """A star import run after a helper import could rebind its names: every helper import
+    above the last star import (of another module) goes below it."""
     body = list(tree.body)
-    stars = [i for i, s in enumerate(body) if _has_star_import(s)]
-    helpers = [i for i, s in enumerate(body) if _imports_from(s, {helper})]
-    if not stars or not helpers or helpers[-1] > stars[-1]:
+    stars = [i for i, s in enumerate(body) if _foreign_star_import(s, helper)]
+    helpers = [
+        i for i, s in enumerate(body) if _imports_from(s, {helper}) and not _has_star_import(s)
+    ]
+    above = [i for i in helpers if stars and i < stars[-1]]
+    if not above:
         return tree
-    moved = [body[i].with_changes(leading_lines=()) for i in helpers]
-    rest = [s for i, s in enumerate(body) if i not in helpers]
+    moved = [body[i].with_changes(leading_lines=()) for i in above]
+    rest = [s for i, s in enumerate(body) if i not in above]
     at = rest.index(body[stars[-1]]) + 1
     return tree.with_changes(body=[*rest[:at], *moved, *rest[at:]])
+
+
+def _foreign_star_import(statement: cst.CSTNode, helper: str) -> bool:
+    """A star import of another module than the helper (whose own star import binds the same
+    functions)."""
+    return _has_star_import(statement) and not _imports_from(statement, {helper})
 
 
 def _without_blank_start(tree: cst.Module) -> cst.Module:
@@ -393,8 +403,8 @@ def _prove(text: str, fixes: Sequence[Fix]) -> None:
     except cst.ParserSyntaxError as error:
         raise FixRefused(f"the fixed code does not parse ({error.message})") from None
     body = tree.body
-    last_helper = max((i for i, s in enumerate(body) if _imports_from(s, {helper})), default=-1)
-    if any(_has_star_import(s) for s in body[last_helper + 1 :]):
+    first_helper = next((i for i, s in enumerate(body) if _imports_from(s, {helper})), len(body))
+    if any(_foreign_star_import(s, helper) for s in body[first_helper + 1 :]):
         raise FixRefused(f"a star import after the {helper} import could rebind its names")
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     for scope in set(wrapper.resolve(ScopeProvider).values()):

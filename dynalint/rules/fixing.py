@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import symtable
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -104,7 +105,28 @@ class ModuleFixes:
 
     @functools.cached_property
     def _names(self) -> dict[str, str]:
-        """Helpers the module already imports from the helper module, by imported name."""
+        """Helpers the module already imports from the helper module, by imported name, under
+        a name nothing else binds (a local `get_client = None` would hide the import)."""
+        imported = self._imported_names()
+        alone = _bound_only_by_imports(self.module.code, set(imported.values()))
+        return {name: bound for name, bound in imported.items() if bound in alone}
+
+    @functools.cached_property
+    def star_imports_helper(self) -> bool:
+        """`from <helper> import *` at module level: libcst's scope analysis cannot say which
+        names it binds, so no fix could be proven to call the helper."""
+        return any(
+            isinstance(small, cst.ImportFrom)
+            and not small.relative
+            and small.module is not None
+            and get_full_name_for_node(small.module) == self.helper_module
+            and isinstance(small.names, cst.ImportStar)
+            for statement in self.module.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            for small in statement.body
+        )
+
+    def _imported_names(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for statement in self.module.body:
             if not isinstance(statement, cst.SimpleStatementLine):
@@ -175,6 +197,30 @@ def keyword_arguments(call: cst.Call, positional: Sequence[str]) -> list[cst.Arg
 
 def count_names(node: cst.CSTNode, name: str) -> int:
     return sum(1 for found in _names_in(node) if found == name)
+
+
+def _bound_only_by_imports(code: str, names: set[str]) -> set[str]:
+    """Those of `names` that the module binds by import and nothing else, in no scope: as
+    Python's own symbol tables see it (none, when this interpreter cannot read the module)."""
+    try:
+        table = symtable.symtable(code, "<module>", "exec")
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    found = {name for name in names if not _assigned(table, name)}
+    stack = list(table.get_children())
+    while stack and found:
+        child = stack.pop()
+        found -= {name for name in found if _bound_in(child, name)}
+        stack.extend(child.get_children())
+    return found
+
+
+def _assigned(table: symtable.SymbolTable, name: str) -> bool:
+    return name in table.get_identifiers() and table.lookup(name).is_assigned()
+
+
+def _bound_in(table: symtable.SymbolTable, name: str) -> bool:
+    return name in table.get_identifiers() and table.lookup(name).is_local()
 
 
 def _names_in(node: cst.CSTNode) -> Iterator[str]:
