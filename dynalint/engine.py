@@ -109,7 +109,7 @@ def lint_source(
     source: str | bytes, path: str = "<stdin>", config: Config = DEFAULT_CONFIG
 ) -> LintResult:
     """Check one module on its own, as if it were the whole project."""
-    data = source.encode() if isinstance(source, str) else source
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
     where = Path(path).absolute()
     return _Analysis({where}, {where: path}, config, {where: data}, None, False, None).run({where})
 

@@ -103,7 +103,7 @@ def _site_shapes(data: bytes) -> set[str]:
             continue
         if (
             anywhere
-            or data[start : start + 1] in (b" ", b"\t")
+            or data[start : start + 1] in (b" ", b"\t", b"\f")
             or _FUNCTION_LINE.search(data, start, at)
         ):
             shapes.add(_CALL)

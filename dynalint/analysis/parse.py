@@ -17,6 +17,7 @@ import ast
 import io
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -66,6 +67,12 @@ def newer_syntax_model(job: Job, python_says: str) -> FileModel | str:
 
 def python_verdict(text: str) -> str | None:
     """Why the running interpreter refuses `text`, or None when it compiles it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings are the code's, not dynalint's
+        return _compile_verdict(text)
+
+
+def _compile_verdict(text: str) -> str | None:
     try:
         compile(text, "<source>", "exec", dont_inherit=True)
     except SyntaxError as error:  # IndentationError and TabError too

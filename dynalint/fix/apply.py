@@ -152,7 +152,12 @@ def _imports(original: str, edited: str, fixes: Sequence[Fix]) -> str:
     items = [ImportItem(helper, name, alias if alias != name else None) for name, alias in wanted]
     items.sort(key=lambda i: i.obj_name or "")
     pruned = {module for fix in fixes for module in fix.prunes}
+    # libcst's import visitors refuse a default indentation holding a form feed, which Python
+    # skips as whitespace: they run with it left out, and it is put back for the rendering.
+    indent = tree.default_indent
+    tree = tree.with_changes(default_indent=indent.replace("\f", "") or "    ")
     tree = _with_imports_fast(tree, edited, items, pruned) or _with_imports(tree, items, pruned)
+    tree = tree.with_changes(default_indent=indent)
     placed = _in_place_of_removed(before, tree, helper, pruned)
     return _without_blank_start(_after_star_imports(placed, helper)).code
 

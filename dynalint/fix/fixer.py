@@ -124,7 +124,7 @@ def fix_source(
     unsafe_fixes: bool = False,
 ) -> SourceFix:
     """Fix one module as if it were the whole project: no disk, no other module."""
-    data = source.encode() if isinstance(source, str) else source
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
     linted = lint_source(data, path, config)
     text = source if isinstance(source, str) else _text_of(data)
     fixes = [f.fix for f in linted.findings if f.fix is not None]
