@@ -30,9 +30,15 @@ from dynalint.text import decode, decode_error
 # The newest Python whose grammar libcst parses: an interpreter this new or newer knows every
 # construct libcst does, so its syntax errors are errors.
 _NEWEST_GRAMMAR = (3, 14)
-# CPython's own limits: input past them is refused by every version, and is exactly the input
-# that overflows native parsers.
-_LIMITS = ("too many nested parentheses", "too many levels of indentation")
+# Refusals no newer grammar lifts: CPython's own limits (input past them is exactly the input
+# that overflows native parsers), and literals that cannot be decoded (`"\u"`, `b"é"`).
+_LIMITS = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "(unicode error)",
+    "(value error)",
+    "bytes can only contain ASCII",
+)
 _TOO_DEEP = "too deeply nested for Python to compile"
 _MIXED_INDENTATION = (
     "the file mixes tabs and spaces in its indentation in a way only Python reads; a fix would "
