@@ -117,36 +117,32 @@ class ModuleFixes:
     def star_imports_helper(self) -> bool:
         """`from <helper> import *` at module level: libcst's scope analysis cannot say which
         names it binds, so no fix could be proven to call the helper."""
-        return any(
-            isinstance(small, cst.ImportFrom)
-            and not small.relative
-            and small.module is not None
-            and get_full_name_for_node(small.module) == self.helper_module
-            and isinstance(small.names, cst.ImportStar)
-            for statement in self.module.body
-            if isinstance(statement, cst.SimpleStatementLine)
-            for small in statement.body
-        )
+        return any(isinstance(node.names, cst.ImportStar) for node in self._helper_imports())
 
     def _imported_names(self) -> dict[str, str]:
         found: dict[str, str] = {}
-        for statement in self.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
+        for node in self._helper_imports():
+            if isinstance(node.names, cst.ImportStar):
                 continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and not small.relative
-                    and small.module is not None
-                    and get_full_name_for_node(small.module) == self.helper_module
-                    and not isinstance(small.names, cst.ImportStar)
-                ):
-                    for alias in small.names:
-                        name = get_full_name_for_node(alias.name) or ""
-                        asname = alias.asname.name if alias.asname else alias.name
-                        if isinstance(asname, cst.Name):
-                            found[name] = asname.value
+            for alias in node.names:
+                name = get_full_name_for_node(alias.name) or ""
+                asname = alias.asname.name if alias.asname else alias.name
+                if isinstance(asname, cst.Name):
+                    found[name] = asname.value
         return found
+
+    def _helper_imports(self) -> Iterator[cst.ImportFrom]:
+        """The module-level `from <helper> import ...` statements."""
+        for statement in self.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if (
+                        isinstance(small, cst.ImportFrom)
+                        and not small.relative
+                        and small.module is not None
+                        and get_full_name_for_node(small.module) == self.helper_module
+                    ):
+                        yield small
 
     @functools.cached_property
     def _taken(self) -> frozenset[str]:
