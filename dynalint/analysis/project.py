@@ -201,7 +201,7 @@ class Project:
         inbound, outbound = self._edges()
         parents = self._per_request(outbound)
         verdicts = {key: Verdict(Reach.PER_REQUEST, _chain(key, parents)) for key in parents}
-        for key in self._run_once(inbound, parents):
+        for key in self._run_once(inbound, outbound, parents):
             verdicts[key] = Verdict(None)
         return verdicts
 
@@ -243,7 +243,7 @@ class Project:
         return parents
 
     def _run_once(
-        self, inbound: Inbound, per_request: Mapping[FunctionKey, object]
+        self, inbound: Inbound, outbound: Outbound, per_request: Mapping[FunctionKey, object]
     ) -> set[FunctionKey]:
         once = {key for key in self._keys() if self._function(key).runs_once} | self._scripts
         once |= self._unbuilt(inbound)
@@ -267,14 +267,15 @@ class Project:
                 ):
                     maybe.discard(key)
                     dropped = True
-        reached = True
-        while reached:
-            reached = False
-            for key in list(maybe):
-                if any(self._once_from(s, r, once) for s, r in inbound[key]):
-                    once.add(key)
-                    maybe.discard(key)
-                    reached = True
+        queue = deque(
+            key for key in maybe if any(self._once_from(s, r, once) for s, r in inbound[key])
+        )
+        while queue:
+            key = queue.popleft()
+            if key in maybe:
+                maybe.discard(key)
+                once.add(key)
+                queue.extend(target for target, _ in outbound.get(key, ()) if target in maybe)
         return once
 
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
