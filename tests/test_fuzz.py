@@ -1190,3 +1190,30 @@ def test_regression_invalid_string_escape_is_a_reported_error() -> None:
         'import boto3\n\n\ndef lambda_handler(event, context):\n    name = "\\u"\n'
         '    return boto3.client("s3")\n'
     )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            'import boto3\nraise\ndef lambda_handler(event, context):\n    boto3.client("s3")\n',
+            id="after a module-level raise",
+        ),
+        pytest.param(
+            "import boto3\n\n\ndef lambda_handler(event, context):\n    return 1\n"
+            '    fetch = lambda: boto3.client("s3")\n',
+            id="after a return",
+        ),
+        pytest.param(
+            "import boto3\nif False:\n\n    def lambda_handler(event, context):\n"
+            '        boto3.client("s3")\n',
+            id="under if False",
+        ),
+    ],
+)
+def test_regression_code_the_compiler_drops_is_checked_in_a_folder(
+    source: str, tmp_path: Path
+) -> None:
+    """The sift asked CPython's compiler which scopes name a creator, and the compiler drops
+    the code it can never reach, so a folder's check passed over what `lint_source` found."""
+    findings_wherever_found(source, tmp_path / "project")

@@ -15,7 +15,9 @@ parse.
 from __future__ import annotations
 
 import re
+import symtable
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import CodeType
@@ -25,6 +27,7 @@ from dynalint.text import decode, decode_error
 _CREATORS = frozenset(
     {"client", "resource", "Session", "Table", "create_client", "get_session", "AioSession"}
 )
+_COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
 _CREATOR = re.compile(b"(?:%s)" % b"|".join(sorted(name.encode() for name in _CREATORS)))
 _CALLED = re.compile(rb"\s*\(")
 _RENAMED = re.compile(rb"[ \t]+as[ \t]+\w|[ \t]*(?:[\r\n,;)#]|$)")
@@ -124,13 +127,34 @@ def _creators_named(data: bytes) -> tuple[bool, bool] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
     at_module = not _CREATORS.isdisjoint(module.co_names)
+    compiled: Counter[str] = Counter()
     scopes = [const for const in module.co_consts if isinstance(const, CodeType)]
     while scopes:
         code = scopes.pop()
         if not _CREATORS.isdisjoint(code.co_names):
             return at_module, True
+        compiled[code.co_name] += 1
         scopes.extend(const for const in code.co_consts if isinstance(const, CodeType))
-    return at_module, False
+    return (at_module, False) if _all_compiled(data, compiled) else None
+
+
+def _all_compiled(data: bytes, compiled: Counter[str]) -> bool:
+    """Whether every function, lambda and class the module defines has code: the compiler
+    drops those it can never reach (after a `raise` or `return`, under `if False:`), which
+    dynalint still checks. Python's symbol tables, built before that, list them all."""
+    try:
+        table = symtable.symtable(data, "<facts>", "exec")  # type: ignore[arg-type]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    defined: Counter[str] = Counter()
+    stack = table.get_children()
+    while stack:
+        child = stack.pop()
+        stack.extend(child.get_children())
+        kind, name = str(child.get_type()), child.get_name()
+        if kind in ("function", "class") and name not in _COMPREHENSIONS:
+            defined["<lambda>" if name == "lambda" else name] += 1
+    return defined <= compiled
 
 
 def _imports(data: bytes) -> Iterator[Import]:

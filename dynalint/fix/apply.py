@@ -4,8 +4,8 @@ Nothing here decides what to rewrite: the rules did, and each finding carries it
 module applies the edits of the fixes it is given (a fix shared by several findings once), then
 schedules the helper imports and the removal of the imports the edits left unused, which
 libcst's AddImportsVisitor and RemoveImportsVisitor carry out. Before the text is handed back,
-every helper name in it is resolved again with libcst's scope analysis: each use must reach the
-helper import, or the module is refused.
+every helper name in it is resolved again by Python's own symbol tables: each must be bound by
+the helper import and by nothing else, or the module is refused.
 """
 
 from __future__ import annotations
@@ -25,10 +25,16 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
 
 from dynalint.analysis.tree import children
+from dynalint.bindings import Bindings, Imported
 from dynalint.types import Applicability, Edit, Finding, Fix
 
 UNSAFE = "its arguments are computed by calls that may not be stable (use --unsafe-fixes)"
 OVERLAP = "its fix overlaps another one; run dynalint fix again"
+_STAR_AFTER = "a star import after the {helper} import could rebind its names"
+_BOUND_ELSEWHERE = (
+    "{alias} would not call {helper}.{name} everywhere it is used "
+    "(the name is bound to something else)"
+)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # f-strings are one STRING token before Python 3.12 and FSTRING_* tokens from it on.
@@ -399,10 +405,25 @@ def _within(name: str | None, modules: set[str]) -> bool:
 
 
 def _prove(text: str, fixes: Sequence[Fix]) -> None:
-    """Every use of a helper name must reach `from <helper> import name [as alias]`, in every
-    scope, with no star import after it that could rebind it."""
+    """Every helper name must be bound by `from <helper> import name [as alias]` and by
+    nothing else in any scope, with no star import after it that could rebind it, as Python's
+    own symbol tables see it; libcst's scope analysis judges code this Python cannot read."""
     helper = fixes[0].helper_module
     expected = {i.alias: i.name for fix in fixes for i in fix.imports}
+    bindings = Bindings.of(text)
+    if bindings is None:
+        _prove_by_scopes(text, helper, expected)
+        return
+    if bindings.star_import_after(helper):
+        raise FixRefused(_STAR_AFTER.format(helper=helper))
+    sole = bindings.sole_imports(set(expected))
+    for alias, name in expected.items():
+        if sole.get(alias) != Imported(helper, name):
+            raise FixRefused(_BOUND_ELSEWHERE.format(alias=alias, helper=helper, name=name))
+
+
+def _prove_by_scopes(text: str, helper: str, expected: dict[str, str]) -> None:
+    """Every use of a helper name must reach the helper import, by libcst's scope analysis."""
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -410,7 +431,7 @@ def _prove(text: str, fixes: Sequence[Fix]) -> None:
     body = tree.body
     first_helper = next((i for i, s in enumerate(body) if _imports_from(s, {helper})), len(body))
     if any(_foreign_star_import(s, helper) for s in body[first_helper + 1 :]):
-        raise FixRefused(f"a star import after the {helper} import could rebind its names")
+        raise FixRefused(_STAR_AFTER.format(helper=helper))
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     for scope in set(wrapper.resolve(ScopeProvider).values()):
         if scope is None:
@@ -423,8 +444,7 @@ def _prove(text: str, fixes: Sequence[Fix]) -> None:
                     _is_helper_import(r, helper, name) for r in access.referents
                 ):
                     raise FixRefused(
-                        f"{node.value} would not call {helper}.{name} everywhere it is used "
-                        "(the name is bound to something else)"
+                        _BOUND_ELSEWHERE.format(alias=node.value, helper=helper, name=name)
                     )
 
 

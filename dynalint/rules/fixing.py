@@ -13,11 +13,8 @@ from the helper module keeps the name it is imported under.
 
 from __future__ import annotations
 
-import ast
 import functools
 import itertools
-import symtable
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +26,7 @@ from dynalint.analysis.flow import Resolver, service_argument
 from dynalint.analysis.model import Creation
 from dynalint.analysis.scopes import Scope
 from dynalint.analysis.tree import children
+from dynalint.bindings import Bindings
 from dynalint.types import Applicability
 
 # Why a creation has no fix, in words shared by the rules.
@@ -110,7 +108,8 @@ class ModuleFixes:
         """Helpers the module already imports from the helper module, by imported name, under
         a name nothing else binds (a local `get_client = None` would hide the import)."""
         imported = self._imported_names()
-        alone = _bound_only_by_imports(self.module.code, set(imported.values()))
+        bindings = Bindings.of(self.module.code)
+        alone = bindings.sole_imports(set(imported.values())) if bindings else {}
         return {name: bound for name, bound in imported.items() if bound in alone}
 
     @functools.cached_property
@@ -195,52 +194,6 @@ def keyword_arguments(call: cst.Call, positional: Sequence[str]) -> list[cst.Arg
 
 def count_names(node: cst.CSTNode, name: str) -> int:
     return sum(1 for found in _names_in(node) if found == name)
-
-
-def _bound_only_by_imports(code: str, names: set[str]) -> set[str]:
-    """Those of `names` that the module binds by one import and nothing else, in no scope: as
-    Python's own symbol tables see it (none, when this interpreter cannot read the module)."""
-    try:
-        table = symtable.symtable(code, "<module>", "exec")
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
-        return set()
-    imported = Counter(_imported_at_module_level(tree.body))
-    found = {name for name in names if imported[name] == 1 and not _assigned(table, name)}
-    stack = list(table.get_children())
-    while stack and found:
-        child = stack.pop()
-        found -= {name for name in found if _bound_in(child, name)}
-        stack.extend(child.get_children())
-    return found
-
-
-def _imported_at_module_level(statements: list[ast.stmt]) -> Iterator[str]:
-    """The names import statements bind in the module's own scope, in if/try/with blocks too."""
-    for statement in statements:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for alias in statement.names:
-                yield alias.asname or alias.name.split(".")[0]
-        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for field in ("body", "orelse", "finalbody", "handlers"):
-                inner = getattr(statement, field, [])
-                yield from _imported_at_module_level(
-                    [s for s in inner if isinstance(s, ast.stmt)]
-                    + [s for h in inner if isinstance(h, ast.ExceptHandler) for s in h.body]
-                )
-
-
-def _assigned(table: symtable.SymbolTable, name: str) -> bool:
-    return name in table.get_identifiers() and table.lookup(name).is_assigned()
-
-
-def _bound_in(table: symtable.SymbolTable, name: str) -> bool:
-    """Bound in that scope: its own local, or the module's, rebound under `global`."""
-    if name not in table.get_identifiers():
-        return False
-    symbol = table.lookup(name)
-    rebinds = symbol.is_assigned() or symbol.is_imported()
-    return symbol.is_local() or (symbol.is_declared_global() and rebinds)
 
 
 def _names_in(node: cst.CSTNode) -> Iterator[str]:
