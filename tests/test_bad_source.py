@@ -286,6 +286,21 @@ def test_code_as_deep_as_python_compiles_is_fixed_too(project: Path) -> None:
     assert fixed.endswith(b'\ndef handler(event, context):\n    return get_client("sqs")\n')
 
 
+def test_modern_syntax_is_fixed_too(project: Path) -> None:
+    """Where this Python cannot read the syntax, libcst proves the helper names instead of
+    Python's symbol tables."""
+    data = ACCEPTED["modern syntax"][0]
+    (project / "bad.py").write_bytes(data)
+
+    result = CliRunner().invoke(main, ["fix", "--no-cache", "."])
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    fixed = data.replace(b"import boto3\n", b"from aws_helpers import get_client\n\n", 1)
+    assert (project / "bad.py").read_bytes() == fixed.replace(
+        b'boto3.client("sqs")', b'get_client("sqs")'
+    )
+
+
 @pytest.mark.parametrize(
     "name", ["latin-1 with a coding line", "UTF-8 BOM", "CRLF", "500 terms (deep but valid)"]
 )
