@@ -382,11 +382,11 @@ def _path(value: str | None) -> Path | None:
 @main.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, whether `dynalint fix` fixes it."""
-    click.echo(f"{'code':<8}{'name':<24}{'fix':<5}summary")
+    width = max(len(rule.name) for rule in RULES) + 2
+    click.echo(f"{'code':<8}{'name':<{width}}{'fix':<5}summary")
     for rule in RULES:
-        click.echo(
-            f"{rule.code:<8}{rule.name:<24}{'yes' if rule.fixable else 'no':<5}{rule.summary}"
-        )
+        fix = "yes" if rule.fixable else "no"
+        click.echo(f"{rule.code:<8}{rule.name:<{width}}{fix:<5}{rule.summary}")
 
 
 @main.command("rule")

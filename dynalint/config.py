@@ -62,6 +62,7 @@ class Config:
             handler_patterns=settings.handler_patterns,
             route_decorators=frozenset(settings.route_decorators),
             memoize_decorators=frozenset(settings.memoize_decorators),
+            creators=settings.creators,
         )
         return cls(
             select=select if select is not None else settings.select,

@@ -25,7 +25,7 @@ from dynalint.analysis.declared import (
     is_project_file_name,
     packaging_files,
 )
-from dynalint.analysis.facts import Facts, facts_of
+from dynalint.analysis.facts import Facts, facts_of, reached_modules
 from dynalint.analysis.model import FileModel, Job, Site
 from dynalint.analysis.project import FunctionKey, Project, Verdict
 from dynalint.analysis.roots import ImportRoots, helper_module_for, module_path
@@ -190,7 +190,7 @@ class _Analysis:
             self._parse(
                 path
                 for path, file in self._files.items()
-                if path in named or (path in self._checked and file.facts.may_create)
+                if path in named or (path in self._checked and self._may_create(path, file))
             )
             self._follow_callers()
         finally:
@@ -224,6 +224,22 @@ class _Analysis:
             file.module = self._roots.module_name(path)
             self._units[path] = (self._roots.of(path), file.module)
         self._on_disk = set(self._units.values())
+
+    def _may_create(self, path: Path, file: _File) -> bool:
+        """Its facts say so, or it can reach one of the project's configured creators: it is
+        the creator's own module, or it imports the creator or a module above it."""
+        if file.facts.may_create:
+            return True
+        creators = self._config.vocabulary.creators
+        if not creators:
+            return False
+        exact, within = reached_modules(file.facts, file.module, path.name == "__init__.py")
+        reachable = exact | within | {file.module}
+        return any(
+            ".".join(parts[:cut]) in reachable
+            for parts in (name.split(".") for name, _ in creators)
+            for cut in range(1, len(parts) + 1)
+        )
 
     def _sources(self, findings: Iterable[Finding]) -> dict[str, Source]:
         fixed = {finding.path for finding in findings if finding.fix is not None}

@@ -34,6 +34,7 @@ from typing import Any
 
 import pathspec
 
+from dynalint.analysis.model import Creation
 from dynalint.analysis.names import is_dotted_name
 from dynalint.discovery import common_folder
 from dynalint.reading import read_regular, reason
@@ -76,6 +77,7 @@ class Settings:
     handler_patterns: tuple[str, ...] = ()
     route_decorators: tuple[str, ...] = ()
     memoize_decorators: tuple[str, ...] = ()
+    creators: tuple[tuple[str, Creation], ...] = ()
     helper_module: str | None = None
     cache_dir: str | None = None
     reach: tuple[str, ...] | None = None
@@ -307,6 +309,29 @@ def _dotted_names(example: str) -> Callable[[object], tuple[str, ...]]:
     return parse
 
 
+def _creators(value: object) -> tuple[tuple[str, Creation], ...]:
+    """A table of dotted names of factories, each with the family of what it creates."""
+    families = ", ".join(kind.value for kind in Creation)
+    if not isinstance(value, dict):
+        raise _Invalid(
+            "expected a table of dotted names and families such as "
+            f'{{ "myapp.db.connect" = "database" }}, got {_describe(value)}'
+        )
+    entries: list[tuple[str, Creation]] = []
+    for name, family in value.items():
+        if not is_dotted_name(name) or "." not in name:
+            raise _Invalid(
+                f"expected a dotted name such as 'myapp.db.connect', got {_describe(name)}"
+            )
+        if family not in {kind.value for kind in Creation}:
+            raise _Invalid(
+                f"expected one of {families}, got {_describe(family)}",
+                within=f".{json.dumps(name)}",
+            )
+        entries.append((name, Creation(family)))
+    return tuple(entries)
+
+
 def _module_name(value: object) -> str:
     """The fixer writes `from <module> import ...`, so the name must be importable as written."""
     if not isinstance(value, str) or not is_dotted_name(value):
@@ -331,6 +356,7 @@ _KEYS: dict[str, tuple[str, Callable[[object], object]]] = {
     "handler-patterns": ("handler_patterns", _handler_patterns),
     "route-decorators": ("route_decorators", _dotted_names("myframework.route")),
     "memoize-decorators": ("memoize_decorators", _dotted_names("cachetools.cached")),
+    "creators": ("creators", _creators),
     "helper-module": ("helper_module", _module_name),
     "cache-dir": ("cache_dir", _folder),
     "reach": ("reach", _reaches),

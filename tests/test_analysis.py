@@ -172,7 +172,7 @@ def test_values_are_followed(source: str, expected: list[tuple[int, str]]) -> No
             from sqlalchemy import Table
             def handler(event, context):
                 redis.client("x")
-                httpx.Client()
+                httpx.get("https://example.com")
                 Table("users", None)
             """,
             id="other libraries",

@@ -40,11 +40,16 @@ def test_rules_command() -> None:
 
     assert result.exit_code == 0
     assert result.output.splitlines() == [
-        "code    name                    fix  summary",
-        "DYN001  client-per-request      yes  boto3 client created on every request",
-        "DYN002  resource-per-request    yes  boto3 resource created on every request",
-        "DYN003  table-per-request       yes  DynamoDB Table created on every request",
-        "DYN004  session-per-request     no   boto3 Session created on every request",
+        "code    name                     fix  summary",
+        "DYN001  client-per-request       yes  boto3 client created on every request",
+        "DYN002  resource-per-request     yes  boto3 resource created on every request",
+        "DYN003  table-per-request        yes  DynamoDB Table created on every request",
+        "DYN004  session-per-request      no   boto3 Session created on every request",
+        "DYN005  connection-per-request   no   database connection created on every request",
+        "DYN006  http-client-per-request  no   HTTP client created on every request",
+        "DYN007  sdk-client-per-request   no   SDK client created on every request",
+        "DYN008  powertools-per-request   no   "
+        "Powertools Logger, Tracer or Metrics created on every request",
     ]
 
 

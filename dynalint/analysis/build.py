@@ -79,6 +79,7 @@ class _Builder:
             returned_values(collection),
             properties(collection),
             {f"{collection.module}.{c.qualname}": c.scope for c in collection.classes},
+            dict(vocabulary.creators),
         )
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
 
@@ -235,7 +236,11 @@ class _Builder:
             classified = self._resolver.classify(record.node, scope)
             if classified is not None:
                 function = _runs_in(record, functions)
-                if function is not None and not record.lazy and not functions[function].memoized:
+                if (
+                    function is not None
+                    and not record.lazy
+                    and self._reported_in(functions[function])
+                ):
                     site = self._site(record.node, scope, classified)
                     per_instance = function != scope.function
                     site = replace(site, function=function, per_instance=per_instance)
@@ -246,6 +251,13 @@ class _Builder:
                 if reference is not None:
                     references.append(reference)
         return sites, references
+
+    def _reported_in(self, function: Function) -> bool:
+        """A memoized function is a cure; a configured creator's body is the creator itself,
+        reported where it is called."""
+        creators = self._vocabulary.creators
+        qualified = f"{self._collection.module}.{function.qualname}"
+        return not function.memoized and not any(name == qualified for name, _ in creators)
 
     def _called(self, func: cst.BaseExpression, scope: Scope) -> list[cst.BaseExpression]:
         """What a call calls: its callee, or for `REGISTRY[key](...)` on a module-level table

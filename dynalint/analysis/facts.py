@@ -2,14 +2,14 @@
 what it imports. Cheap enough to compute for every file of a project, and small enough to cache.
 
 A file can hold a creation site only if it has a creation-shaped call (`client(`, `resource(`,
-`Session(`, `Table(`, `create_client(`, `get_session(`) inside a function, a lambda or a class
-body and mentions boto; without boto, only a method call of that shape counts, since its receiver
-may be a boto3 object imported from a project module. A file that renames a creator (`from boto3
-import client as make`, `make = boto3.client`) always can. Literal-led regular expressions
-answer for most files; where they see a call, CPython's compiler confirms it, so a call in a
-comment or a docstring, at module level, or a class named `Table` costs no libcst parse.
-Imports are read loosely (in strings too, across `;` and `try:`): a spurious one only costs a
-parse.
+`Session(`, `Table(`, `connect(`, `Redis(`, `create_engine(`, any `...Client(`: the last names of
+the vocabulary's creators) inside a function, a lambda or a class body and mentions one of their
+libraries (boto, pymysql, redis, httpx, ...); without one, only a method call of that shape counts,
+since its receiver may be a boto3 object imported from a project module. A file that renames a
+creator (`from boto3 import client as make`, `make = boto3.client`) always can. Literal-led regular
+expressions answer for most files; where they see a call, CPython's compiler confirms it, so a call
+in a comment or a docstring, at module level, or a class named `Table` costs no libcst parse.
+Imports are read loosely (in strings too, across `;` and `try:`): a spurious one only costs a parse.
 """
 
 from __future__ import annotations
@@ -22,13 +22,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from types import CodeType
 
+from dynalint.analysis.names import CLASS_BUILDERS, CREATORS, LIBRARIES
 from dynalint.text import decode, decode_error
 
 _CREATORS = frozenset(
-    {"client", "resource", "Session", "Table", "create_client", "get_session", "AioSession"}
+    {"Table", "get_session", *(name.rpartition(".")[2] for name in CREATORS), *CLASS_BUILDERS}
 )
+_CLIENT = "Client"  # Google Cloud's and Azure's many client classes end with it
 _COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
-_CREATOR = re.compile(b"(?:%s)" % b"|".join(sorted(name.encode() for name in _CREATORS)))
+_CREATOR = re.compile(
+    b"(?:%s|[A-Za-z_]\\w*%s)"
+    % (b"|".join(sorted((n.encode() for n in _CREATORS), reverse=True)), _CLIENT.encode())
+)
+_LIBRARY = re.compile(
+    b"boto|%s" % b"|".join(sorted((n.encode() for n in LIBRARIES - {"boto3"}), reverse=True))
+)
 _CALLED = re.compile(rb"\s*\(")
 _RENAMED = re.compile(rb"[ \t]+as[ \t]+\w|[ \t]*(?:[\r\n,;)#]|$)")
 _ASSIGNED = re.compile(rb"=[ \t]*[\w.]*$")
@@ -88,8 +96,8 @@ def _may_create(data: bytes) -> bool:
 def _site_shapes(data: bytes) -> set[str]:
     """Which shapes that can make a site the regular expressions see."""
     shapes: set[str] = set()
-    boto = b"boto" in data
-    anywhere = boto and _ONE_LINE_FUNCTION.search(data) is not None
+    library = _LIBRARY.search(data) is not None
+    anywhere = library and _ONE_LINE_FUNCTION.search(data) is not None
     for match in _CREATOR.finditer(data):
         at, end = match.span()
         if (at and data[at - 1] in _WORD) or (end < len(data) and data[end] in _WORD):
@@ -99,10 +107,10 @@ def _site_shapes(data: bytes) -> set[str]:
             renamed = _RENAMED.match(data, end) and (
                 data[end : end + 1] in b" \t" or _ASSIGNED.search(data, start, at)
             )
-            if boto and renamed and match.group() != b"Table":
+            if library and renamed and match.group() != b"Table":
                 shapes.add(_RENAMED_CREATOR)
             continue
-        if not boto and data[start:at].rstrip()[-1:] != b".":
+        if not library and data[start:at].rstrip()[-1:] != b".":
             continue
         if (
             anywhere
@@ -126,16 +134,20 @@ def _creators_named(data: bytes) -> tuple[bool, bool] | None:
             module = compile(data, "<facts>", "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
-    at_module = not _CREATORS.isdisjoint(module.co_names)
+    at_module = _names_a_creator(module.co_names)
     compiled: Counter[str] = Counter()
     scopes = [const for const in module.co_consts if isinstance(const, CodeType)]
     while scopes:
         code = scopes.pop()
-        if not _CREATORS.isdisjoint(code.co_names):
+        if _names_a_creator(code.co_names):
             return at_module, True
         compiled[code.co_name] += 1
         scopes.extend(const for const in code.co_consts if isinstance(const, CodeType))
     return (at_module, False) if _all_compiled(data, compiled) else None
+
+
+def _names_a_creator(names: tuple[str, ...]) -> bool:
+    return not _CREATORS.isdisjoint(names) or any(name.endswith(_CLIENT) for name in names)
 
 
 def _all_compiled(data: bytes, compiled: Counter[str]) -> bool:

@@ -20,8 +20,10 @@ from dynalint.analysis.names import (
     CREATORS,
     ENVIRON_READERS,
     HELPER_VALUES,
+    LIBRARIES,
     MODULE_WILDCARD,
     RECEIVER_METHODS,
+    creation_by_name,
     is_dotted_name,
     method_creation,
 )
@@ -36,7 +38,7 @@ from dynalint.analysis.scopes import (
 from dynalint.analysis.tree import children
 from dynalint.types import Applicability
 
-_EXTERNAL_ROOTS = frozenset({*sys.stdlib_module_names, "boto3", "botocore", "aioboto3"})
+_EXTERNAL_ROOTS = frozenset({*sys.stdlib_module_names, "boto3", "botocore", "aioboto3", *LIBRARIES})
 _RANK = {Applicability.SAFE: 0, Applicability.UNSAFE: 1, Applicability.NONE: 2}
 _CONSTANTS = frozenset({"None", "True", "False"})
 _MAX_BASES = 8
@@ -92,12 +94,14 @@ class Resolver:
         returned: Mapping[str, Sequence[tuple[cst.BaseExpression, Scope]]] | None = None,
         properties: frozenset[str] = frozenset(),
         classes: Mapping[str, Scope] | None = None,
+        creators: Mapping[str, Creation] | None = None,
     ) -> None:
         """`returns` maps this module's functions (qualified) to their return annotation, and
         `returned` to the values their `return` statements give; `properties` are
         the methods read as attributes (`@property`, `cached_property`); `classes` the scopes
-        of this module's classes by qualified name."""
+        of this module's classes by qualified name; `creators` the project's own creators."""
         self._module = module
+        self._creators = creators or {}
         self._classes = classes or {}
         self._returns = returns or {}
         self._returned = returned or {}
@@ -324,7 +328,7 @@ class Resolver:
                 kind = method_creation(receiver, method)
                 return Classified(kind, _service(call, kind)) if kind else None
             if isinstance(receiver, Qual):
-                creator = CREATORS.get(f"{receiver.name}.{method}")
+                creator = creation_by_name(f"{receiver.name}.{method}", self._creators)
                 if creator is not None:
                     return Classified(creator, _service(call, creator))
                 if self._deferred(receiver):
@@ -335,10 +339,8 @@ class Resolver:
                 return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
             return None
         callee = self.meaning(func, scope)
-        if isinstance(callee, Qual) and callee.name in CREATORS:
-            kind = CREATORS[callee.name]
-            return Classified(kind, _service(call, kind))
-        return None
+        kind = creation_by_name(callee.name, self._creators) if isinstance(callee, Qual) else None
+        return Classified(kind, _service(call, kind)) if kind is not None else None
 
     def _maker(self, receiver: cst.BaseExpression, scope: Scope) -> Qual | None:
         """Another module's function or method whose result the receiver is: called right there

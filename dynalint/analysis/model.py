@@ -17,17 +17,22 @@ if TYPE_CHECKING:
 
 
 class Creation(str, ByValue):
-    """What a creating call makes; each kind has its own rule."""
+    """What a creating call makes; each kind has its own rule. The first four are boto3's; the
+    others are the families AWS also says belong outside the handler."""
 
     CLIENT = "client"
     RESOURCE = "resource"
     TABLE = "table"
     SESSION = "session"
+    DATABASE = "database"
+    HTTP = "http"
+    SDK = "sdk"
+    POWERTOOLS = "powertools"
 
 
 @dataclass(frozen=True)
 class Value:
-    """A boto3 object held by a name, as far as dynalint can tell."""
+    """An expensive object held by a name, as far as dynalint can tell."""
 
     kind: Creation
     service: str | None = None

@@ -1,5 +1,6 @@
-"""The boto3 vocabulary: which qualified names and methods create what, and which decorators
-and call shapes make a function an entry point or a cure.
+"""The vocabulary: which qualified names and methods create what (boto3's objects, database
+connections, HTTP clients, other SDKs' clients, Powertools utilities), and which decorators and
+call shapes make a function an entry point or a cure.
 
 Everything here is matched against names resolved through imports, never against spelling.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import keyword
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dynalint.analysis.model import Creation, Value
@@ -25,6 +27,142 @@ CREATORS: dict[str, Creation] = {
     "aiobotocore.session.get_session": Creation.SESSION,
     "aiobotocore.session.AioSession": Creation.SESSION,
 }
+
+
+def _family(kind: Creation, *names: str) -> dict[str, Creation]:
+    return dict.fromkeys(names, kind)
+
+
+# Each library's documented constructors, under every public path they are imported from.
+CREATORS |= _family(
+    Creation.DATABASE,
+    "pymysql.connect",
+    "pymysql.Connect",
+    "pymysql.Connection",
+    "pymysql.connections.Connection",
+    "MySQLdb.connect",
+    "MySQLdb.Connect",
+    "psycopg2.connect",
+    "psycopg2.pool.SimpleConnectionPool",
+    "psycopg2.pool.ThreadedConnectionPool",
+    "psycopg.connect",
+    "psycopg.Connection.connect",
+    "psycopg.AsyncConnection.connect",
+    "psycopg_pool.ConnectionPool",
+    "psycopg_pool.AsyncConnectionPool",
+    "mysql.connector.connect",
+    "mysql.connector.pooling.MySQLConnectionPool",
+    "pg8000.connect",
+    "pg8000.dbapi.connect",
+    "pg8000.native.Connection",
+    "redshift_connector.connect",
+    "pymongo.MongoClient",
+    "pymongo.AsyncMongoClient",
+    "pymongo.mongo_client.MongoClient",
+    "motor.motor_asyncio.AsyncIOMotorClient",
+    "motor.motor_tornado.MotorClient",
+    "redis.Redis",
+    "redis.StrictRedis",
+    "redis.Redis.from_url",
+    "redis.StrictRedis.from_url",
+    "redis.from_url",
+    "redis.client.Redis",
+    "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_url",
+    "redis.asyncio.from_url",
+    "redis.ConnectionPool",
+    "redis.cluster.RedisCluster",
+    "redis.RedisCluster",
+    "sqlalchemy.create_engine",
+    "sqlalchemy.engine.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine",
+    "sqlalchemy.orm.sessionmaker",
+    "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlite3.connect",
+    "peewee.MySQLDatabase",
+    "peewee.PostgresqlDatabase",
+    "peewee.SqliteDatabase",
+    "peewee.CockroachDatabase",
+    "playhouse.pool.PooledMySQLDatabase",
+    "playhouse.pool.PooledPostgresqlDatabase",
+    "playhouse.postgres_ext.PostgresqlExtDatabase",
+    "mongoengine.connect",
+    "elasticsearch.Elasticsearch",
+    "elasticsearch.AsyncElasticsearch",
+    "opensearchpy.OpenSearch",
+    "opensearchpy.AsyncOpenSearch",
+)
+CREATORS |= _family(
+    Creation.HTTP,
+    "requests.Session",
+    "requests.session",
+    "requests.sessions.Session",
+    "requests.sessions.session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+    "aiohttp.client.ClientSession",
+    "urllib3.PoolManager",
+    "urllib3.poolmanager.PoolManager",
+)
+CREATORS |= _family(
+    Creation.SDK,
+    "openai.OpenAI",
+    "openai.AsyncOpenAI",
+    "openai.AzureOpenAI",
+    "openai.AsyncAzureOpenAI",
+    "anthropic.Anthropic",
+    "anthropic.AsyncAnthropic",
+    "anthropic.AnthropicBedrock",
+    "anthropic.AsyncAnthropicBedrock",
+    "anthropic.AnthropicVertex",
+    "slack_sdk.WebClient",
+    "slack_sdk.web.WebClient",
+    "slack_sdk.web.client.WebClient",
+    "slack_sdk.web.async_client.AsyncWebClient",
+)
+CREATORS |= _family(
+    Creation.POWERTOOLS,
+    *(
+        f"aws_lambda_powertools.{path}"
+        for path in (
+            "Logger",
+            "Tracer",
+            "Metrics",
+            "logging.Logger",
+            "logging.logger.Logger",
+            "tracing.Tracer",
+            "tracing.tracer.Tracer",
+            "metrics.Metrics",
+            "metrics.metrics.Metrics",
+        )
+    ),
+)
+# Google Cloud's and Azure's clients are too many to list: `google.cloud.<product>.Client`
+# (and `PublisherClient` and the like), `azure.<...>.<Name>ServiceClient`, and the classmethods
+# that build them.
+CLASS_BUILDERS = frozenset({"from_connection_string", "from_service_account_json"})
+
+# The top-level packages the creators live in: never a module of the project.
+LIBRARIES = frozenset({name.partition(".")[0] for name in CREATORS} | {"google", "azure"})
+
+
+def creation_by_name(name: str, configured: Mapping[str, Creation]) -> Creation | None:
+    """What calling the qualified `name` creates: a built-in creator, one of Google Cloud's or
+    Azure's client classes (or a classmethod building one), or a project's configured one."""
+    found = CREATORS.get(name) or configured.get(name)
+    if found is not None:
+        return found
+    parts = name.split(".")
+    if parts[-1] in CLASS_BUILDERS:
+        parts = parts[:-1]
+    last = parts[-1]
+    if parts[:2] == ["google", "cloud"] and len(parts) > 2 and last.endswith("Client"):
+        return Creation.SDK if last[:1].isupper() else None
+    if parts[0] == "azure" and len(parts) > 2 and last.endswith("ServiceClient"):
+        return Creation.SDK
+    return None
+
 
 # What the generated helper module's functions return, so code it was fixed onto stays understood:
 # `get_dynamo_resource().Table(name)` still builds a Table on every call.
@@ -156,11 +294,12 @@ ENVIRON_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getite
 @dataclass(frozen=True)
 class Vocabulary:
     """What a project adds to the built-in names (`[tool.dynalint]` handler-patterns,
-    route-decorators, memoize-decorators)."""
+    route-decorators, memoize-decorators, creators)."""
 
     handler_patterns: tuple[str, ...] = ()
     route_decorators: frozenset[str] = frozenset()
     memoize_decorators: frozenset[str] = frozenset()
+    creators: tuple[tuple[str, Creation], ...] = ()
 
     def is_handler(self, name: str, positional: int) -> bool:
         """Conventional names need the `(event, context)` shape; configured ones are trusted."""

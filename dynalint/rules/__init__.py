@@ -7,7 +7,11 @@ from collections.abc import Iterable
 from dynalint.analysis.model import Creation
 from dynalint.rules import (
     client_per_request,
+    connection_per_request,
+    http_client_per_request,
+    powertools_per_request,
     resource_per_request,
+    sdk_client_per_request,
     session_per_request,
     table_per_request,
 )
@@ -18,6 +22,10 @@ RULES: tuple[Rule, ...] = (
     resource_per_request.RULE,
     table_per_request.RULE,
     session_per_request.RULE,
+    connection_per_request.RULE,
+    http_client_per_request.RULE,
+    sdk_client_per_request.RULE,
+    powertools_per_request.RULE,
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 BY_KIND: dict[Creation, Rule] = {rule.kind: rule for rule in RULES}
