@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dynalint.analysis.model import Creation
 from dynalint.settings import (
     Settings,
     SettingsError,
@@ -28,6 +29,7 @@ include-tests = true
 handler-patterns = ["*_entry", "process_event"]
 route-decorators = ["on_event", "myframework.route"]
 memoize-decorators = ["cachetools.cached", "myapp.cache.memo"]
+creators = { "myapp.db.connect" = "database", "vendor.sdk.Client" = "sdk" }
 helper-module = "utils.db"
 reach = ["Per-Request"]
 
@@ -69,6 +71,7 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         handler_patterns=("*_entry", "process_event"),
         route_decorators=("on_event", "myframework.route"),
         memoize_decorators=("cachetools.cached", "myapp.cache.memo"),
+        creators=(("myapp.db.connect", Creation.DATABASE), ("vendor.sdk.Client", Creation.SDK)),
         helper_module="utils.db",
         reach=("per-request",),
         source=path,
@@ -197,6 +200,23 @@ def test_unknown_key(tmp_path: Path, key: str, suggestion: str) -> None:
             "memoize-decorators: expected dotted names such as 'cachetools.cached',"
             " got 'functools.' as item 1",
             id="memoize-decorators-trailing-dot",
+        ),
+        pytest.param(
+            'creators = ["myapp.db.connect"]',
+            "creators: expected a table of dotted names and families such as "
+            '{ "myapp.db.connect" = "database" }, got a list',
+            id="creators-list",
+        ),
+        pytest.param(
+            'creators = { "connect" = "database" }',
+            "creators: expected a dotted name such as 'myapp.db.connect', got 'connect'",
+            id="creators-bare-name",
+        ),
+        pytest.param(
+            'creators = { "myapp.db.connect" = "db" }',
+            'creators."myapp.db.connect": expected one of client, resource, table, session, '
+            "database, http, sdk, powertools, got 'db'",
+            id="creators-unknown-family",
         ),
         pytest.param(
             'reach = ["always"]',

@@ -1,0 +1,276 @@
+"""The families beyond boto3 (DYN005-DYN008) and the `creators` setting: names resolve as for
+boto3, look-alikes stay silent, the cures apply, and a project's own factories are reported."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dynalint import Config, lint_paths, lint_source
+from dynalint.analysis.model import Creation
+from dynalint.analysis.names import Vocabulary
+
+
+def found(source: str) -> list[tuple[int, str]]:
+    result = lint_source(textwrap.dedent(source), "app.py")
+    assert result.errors == ()
+    return [(finding.line, finding.code) for finding in result.findings]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            """
+            import pymysql as mysql
+            from psycopg2 import connect as pg_connect
+            import psycopg
+            from mysql.connector import connect
+            def handler(event, context):
+                mysql.connect(host="db")
+                pg_connect("dbname=app")
+                psycopg.AsyncConnection.connect("dbname=app")
+                connect(user="app")
+            """,
+            [(7, "DYN005"), (8, "DYN005"), (9, "DYN005"), (10, "DYN005")],
+            id="sql drivers under every import form",
+        ),
+        pytest.param(
+            """
+            import redis
+            from redis import Redis, StrictRedis
+            from pymongo import MongoClient
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+            import sqlite3
+            def handler(event, context):
+                Redis.from_url("redis://cache")
+                redis.from_url("redis://cache")
+                StrictRedis()
+                MongoClient("mongodb://db")
+                sessionmaker(bind=create_engine("sqlite://"))
+                sqlite3.connect("/tmp/app.db")
+            """,
+            [(9, "DYN005"), (10, "DYN005"), (11, "DYN005"), (12, "DYN005")]
+            + [(13, "DYN005"), (13, "DYN005"), (14, "DYN005")],
+            id="redis mongo sqlalchemy sqlite",
+        ),
+        pytest.param(
+            """
+            import requests, httpx, aiohttp, urllib3
+            async def handler(event, context):
+                requests.Session()
+                requests.session()
+                httpx.Client()
+                async with httpx.AsyncClient() as client:
+                    await client.get("/")
+                async with aiohttp.ClientSession() as session:
+                    pass
+                urllib3.PoolManager()
+                requests.get("https://example.com")
+            """,
+            [(4, "DYN006"), (5, "DYN006"), (6, "DYN006"), (7, "DYN006"), (9, "DYN006")]
+            + [(11, "DYN006")],
+            id="http clients, with blocks too; module functions are not clients",
+        ),
+        pytest.param(
+            """
+            from openai import OpenAI
+            import anthropic
+            from google.cloud import storage, pubsub_v1
+            from azure.storage.blob import BlobServiceClient
+            from slack_sdk import WebClient
+            def handler(event, context):
+                OpenAI()
+                anthropic.AnthropicBedrock()
+                storage.Client()
+                pubsub_v1.PublisherClient()
+                BlobServiceClient.from_connection_string("x")
+                WebClient(token="x")
+            """,
+            [(8, "DYN007"), (9, "DYN007"), (10, "DYN007"), (11, "DYN007"), (12, "DYN007")]
+            + [(13, "DYN007")],
+            id="sdk clients",
+        ),
+        pytest.param(
+            """
+            from aws_lambda_powertools import Logger, Metrics
+            from aws_lambda_powertools.tracing import Tracer
+            logger = Logger()
+            def handler(event, context):
+                Logger(service="orders")
+                Tracer()
+                Metrics(namespace="shop")
+                logger.info("ok")
+            """,
+            [(6, "DYN008"), (7, "DYN008"), (8, "DYN008")],
+            id="powertools in the handler, not at module level",
+        ),
+    ],
+)
+def test_families(source: str, expected: list[tuple[int, str]]) -> None:
+    assert found(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session
+            ENGINE = create_engine("sqlite://")
+            def handler(event, context):
+                with Session(ENGINE) as session:
+                    return session.execute("SELECT 1")
+            """,
+            id="an ORM Session per request on a module-level engine",
+        ),
+        pytest.param(
+            """
+            import logging
+            from app.sessions import Session
+            from app.cache import Redis
+            def handler(event, context):
+                logging.Logger("x")
+                logging.getLogger("x")
+                Session()
+                Redis()
+            """,
+            id="other libraries' Session, Redis and Logger",
+        ),
+        pytest.param(
+            """
+            import functools
+            import psycopg2
+            import redis
+            _conn = None
+            def get_connection():
+                global _conn
+                if _conn is None or _conn.closed:
+                    _conn = psycopg2.connect("dbname=app")
+                return _conn
+            @functools.lru_cache
+            def get_cache():
+                return redis.Redis()
+            def handler(event, context):
+                get_cache().ping()
+                return get_connection()
+            """,
+            id="a lazy global with reconnect and an lru_cache factory",
+        ),
+        pytest.param(
+            """
+            import argparse
+            import requests
+            def main():
+                args = argparse.ArgumentParser().parse_args()
+                session = requests.Session()
+                return session, args
+            if __name__ == "__main__":
+                main()
+            """,
+            id="a script's one session",
+        ),
+    ],
+)
+def test_cures_and_look_alikes(source: str) -> None:
+    assert found(source) == []
+
+
+def project(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+CREATORS = Vocabulary(
+    creators=(("shop.db.connect", Creation.DATABASE), ("vendor.sdk.Client", Creation.SDK))
+)
+
+
+def test_configured_creators_are_reported_where_they_are_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/db.py": """
+                import pymysql
+                def connect():
+                    return pymysql.connect(host="db")
+                """,
+            "shop/orders.py": """
+                from shop import db
+                def fetch(order_id):
+                    return db.connect().query(order_id)
+                """,
+            "shop/handler.py": """
+                import vendor.sdk
+                from shop.db import connect
+                from shop.orders import fetch
+                def lambda_handler(event, context):
+                    vendor.sdk.Client(key="x")
+                    return connect(), fetch(event["id"])
+                """,
+        },
+    )
+    monkeypatch.chdir(root)
+
+    result = lint_paths(["."], Config(vocabulary=CREATORS))
+
+    assert result.errors == ()
+    assert [(f.path, f.line, f.code, f.reach.value) for f in result.findings] == [
+        ("shop/handler.py", 6, "DYN007", "per-request"),
+        ("shop/handler.py", 7, "DYN005", "per-request"),
+        ("shop/orders.py", 4, "DYN005", "per-request"),
+    ]
+    assert result.findings[2].message == (
+        "db.connect() is created on every call of fetch() <- lambda_handler() (shop/handler.py); "
+        "open it once at module level, or in a lazy global that reconnects when it is stale"
+    )
+
+
+def test_without_the_setting_the_factory_body_is_what_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(
+        tmp_path,
+        {
+            "db.py": "import pymysql\ndef connect():\n    return pymysql.connect(host='db')\n",
+            "handler.py": "import db\ndef lambda_handler(event, context):\n    db.connect()\n",
+        },
+    )
+    monkeypatch.chdir(root)
+
+    result = lint_paths(["."], Config())
+
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("db.py", 3, "DYN005")]
+
+
+def test_a_module_that_only_calls_a_configured_creator_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing in it looks like a creation to the sift; importing the creator is enough. The
+    creator's own module is read too, a module that reaches neither is not."""
+    root = project(
+        tmp_path,
+        {
+            "db.py": "def open_pool():\n    return object()\n",
+            "handler.py": "from db import open_pool\ndef lambda_handler(event, context):\n"
+            "    return open_pool()\n",
+            "other.py": "def lambda_handler(event, context):\n    return open_pool()\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    config = Config(vocabulary=Vocabulary(creators=(("db.open_pool", Creation.DATABASE),)))
+
+    result = lint_paths(["."], config)
+
+    assert [(f.path, f.line, f.code) for f in result.findings] == [("handler.py", 3, "DYN005")]
+    assert result.stats.parsed == 2
