@@ -43,8 +43,8 @@ class Bindings:
             return None
 
     def sole_imports(self, names: Set[str]) -> dict[str, Imported]:
-        """Those of `names` that the module binds by one import and nothing else, in no scope,
-        with what that import binds them to."""
+        """Those of `names` that the module binds by imports of one same thing and by nothing
+        else, in no scope, with what those imports bind them to."""
         imported: dict[str, list[Imported]] = {}
         for bound, what in _imported_at_module_level(self.tree.body):
             if bound in names:
@@ -52,7 +52,7 @@ class Bindings:
         found = {
             name: what[0]
             for name, what in imported.items()
-            if len(what) == 1 and not _assigned(self.table, name)
+            if len(set(what)) == 1 and not _assigned(self.table, name)
         }
         stack = list(self.table.get_children())
         while stack and found:

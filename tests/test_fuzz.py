@@ -618,7 +618,12 @@ def unresolved_helper_names(
     bound = module_bindings(tree)
     for name, (function, imported) in sorted(helper_imports(tree, helper).items()):
         where = f"{name} (from {helper} import {function}, line {imported.lineno})"
-        if defined is not None and function not in defined:
+        # An import the module had already may name what the helper lacks: the fix made no
+        # promise about it unless it made the name read somewhere new.
+        reads_added = name not in existing or len(list(readers(after, name))) > len(
+            list(readers(before, name))
+        )
+        if defined is not None and function not in defined and reads_added:
             problems.append(f"{where}: the helper module defines no {function}")
         shadowed = [r for r in readers(after, name) if not r.module]
         if name in existing:
@@ -1153,6 +1158,12 @@ FIXED = [
         '    return boto3.client("s3")\n',
         id="helper already imported, rebound under global",  # marked fixable; fix refused
     ),
+    pytest.param(
+        'import boto3\nREGION = "eu-west-1"\nfrom aws_helpers import get_client\n'
+        'DDB = boto3.resource("dynamodb")\n\n\ndef lambda_handler(event, context):\n'
+        '    return boto3.client("s3")\n',
+        id="helper imported below other code",  # a second import of it made the proof refuse
+    ),
 ]
 
 
@@ -1217,3 +1228,19 @@ def test_regression_code_the_compiler_drops_is_checked_in_a_folder(
     """The sift asked CPython's compiler which scopes name a creator, and the compiler drops
     the code it can never reach, so a folder's check passed over what `lint_source` found."""
     findings_wherever_found(source, tmp_path / "project")
+
+
+def test_regression_an_import_the_helper_lacked_is_no_promise_of_the_fix(tmp_path: Path) -> None:
+    """The module imported `reset_caches` from a hand-written helper that never defined it; the
+    fix, which only needed `get_client`, was blamed for it."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "aws_helpers.py").write_text(
+        "import boto3\n\n\ndef get_client(service_name, **kwargs):\n"
+        "    return boto3.client(service_name, **kwargs)\n"
+    )
+    (root / "handler.py").write_text(
+        "import boto3\nfrom aws_helpers import reset_caches\n\n\n"
+        'def lambda_handler(event, context):\n    reset_caches()\n    return boto3.client("s3")\n'
+    )
+    check_project(root)
