@@ -174,10 +174,50 @@ def test_families(source: str, expected: list[tuple[int, str]]) -> None:
             """,
             id="a script's one session",
         ),
+        pytest.param(
+            """
+            import redis
+            POOL = redis.ConnectionPool.from_url("redis://cache")
+            def handler(event, context):
+                return redis.Redis(connection_pool=POOL).get(event["key"])
+            """,
+            id="a Redis client on a shared pool opens nothing",
+        ),
+        pytest.param(
+            """
+            import atexit
+            import psycopg2
+            from celery.signals import worker_process_init
+            @worker_process_init.connect
+            def open_connection(**kwargs):
+                return psycopg2.connect("dbname=app")
+            @atexit.register
+            def goodbye():
+                psycopg2.connect("dbname=app").close()
+            """,
+            id="a worker's start-up signal and an exit hook run once",
+        ),
     ],
 )
 def test_cures_and_look_alikes(source: str) -> None:
     assert found(source) == []
+
+
+def test_flask_g_is_emptied_for_every_request() -> None:
+    """`if "db" not in g: g.db = connect()` guards a per-request namespace: no cure."""
+    source = """
+        import psycopg2
+        from flask import Flask, g
+        app = Flask(__name__)
+        def get_db():
+            if "db" not in g:
+                g.db = psycopg2.connect("dbname=app")
+            return g.db
+        @app.get("/orders/<order_id>")
+        def get_order(order_id):
+            return get_db().cursor()
+        """
+    assert found(source) == [(7, "DYN005")]
 
 
 def project(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -22,6 +22,7 @@ from dynalint.analysis.names import (
     HELPER_VALUES,
     LIBRARIES,
     MODULE_WILDCARD,
+    POOL_KEYWORDS,
     RECEIVER_METHODS,
     creation_by_name,
     is_dotted_name,
@@ -339,7 +340,9 @@ class Resolver:
                 return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
             return None
         callee = self.meaning(func, scope)
-        kind = creation_by_name(callee.name, self._creators) if isinstance(callee, Qual) else None
+        if not isinstance(callee, Qual) or _shares_a_pool(callee.name, call):
+            return None
+        kind = creation_by_name(callee.name, self._creators)
         return Classified(kind, _service(call, kind)) if kind is not None else None
 
     def _maker(self, receiver: cst.BaseExpression, scope: Scope) -> Qual | None:
@@ -517,6 +520,11 @@ def _either(first: Meaning, second: Meaning) -> Meaning:
 
 def _worst(*values: Applicability) -> Applicability:
     return max(values, key=_RANK.__getitem__, default=Applicability.SAFE)
+
+
+def _shares_a_pool(creator: str, call: cst.Call) -> bool:
+    keyword = POOL_KEYWORDS.get(creator)
+    return keyword is not None and any(a.keyword and a.keyword.value == keyword for a in call.args)
 
 
 def _service(call: cst.Call, kind: Creation | None) -> str | None:

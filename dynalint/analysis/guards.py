@@ -11,7 +11,7 @@ attribute of a module-level object (a `threading.local()`) or module-level dict 
 keyed by a tuple, `client = _POOL.get(key)` then `if client is None: _POOL[key] = client = ...`.
 An instance attribute (`self._client`) makes the creation run once per instance rather than once
 per process: it then runs as often as the class is instantiated, which the caller judges from the
-class's `__init__`.
+class's `__init__`. Flask's `g` is no such object: the framework empties it for every request.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from enum import Enum
 
 import libcst as cst
 
-from dynalint.analysis.scopes import Assigned, Scope
+from dynalint.analysis.names import REQUEST_GLOBALS
+from dynalint.analysis.scopes import Assigned, Imported, Scope
 from dynalint.analysis.tree import children
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
@@ -131,10 +132,20 @@ def _attribute_lifetime(holder: cst.BaseExpression, scope: Scope) -> Lifetime | 
     if isinstance(holder, cst.Name):
         if owner is not None and holder.value == owner[1]:
             return Lifetime.INSTANCE
-        return Lifetime.PROCESS if holder.value not in scope.bindings else None
+        if holder.value in scope.bindings or _request_global(holder.value, scope):
+            return None
+        return Lifetime.PROCESS
     if isinstance(holder, cst.Attribute):
         return _attribute_lifetime(holder.value, scope)
     return None
+
+
+def _request_global(name: str, scope: Scope) -> bool:
+    """A module-level name bound to a framework's per-request namespace (Flask's `g`), which
+    the framework empties for every request: what it keeps lives as long as the request."""
+    found = scope.lookup(name)
+    bindings = found[1] if found is not None else []
+    return any(isinstance(b, Imported) and b.qualified in REQUEST_GLOBALS for b in bindings)
 
 
 def _is_class_reference(node: cst.BaseExpression) -> bool:

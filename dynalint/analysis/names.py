@@ -143,6 +143,23 @@ CREATORS |= _family(
 # that build them.
 CLASS_BUILDERS = frozenset({"from_connection_string", "from_service_account_json"})
 
+# A Redis client handed an existing pool (`redis.Redis(connection_pool=POOL)`) opens nothing:
+# redis-py's own way of sharing one pool.
+POOL_KEYWORDS: dict[str, str] = dict.fromkeys(
+    (
+        "redis.Redis",
+        "redis.StrictRedis",
+        "redis.client.Redis",
+        "redis.asyncio.Redis",
+        "redis.cluster.RedisCluster",
+        "redis.RedisCluster",
+    ),
+    "connection_pool",
+)
+
+# A framework's per-request namespace: what a guard stores there lives as long as the request.
+REQUEST_GLOBALS = frozenset({"flask.g", "quart.g"})
+
 # The top-level packages the creators live in: never a module of the project.
 LIBRARIES = frozenset({name.partition(".")[0] for name in CREATORS} | {"google", "azure"})
 
@@ -247,8 +264,20 @@ ROUTE_DECORATORS = frozenset(
 )
 ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
 
-# Decorators of one-shot commands (click, typer): the process runs them once and exits.
-COMMAND_FUNCTIONS = frozenset({"click.command", "click.group", "typer.Typer.command"})
+# Decorators of one-shot commands (click, typer): the process runs them once and exits. Hooks
+# a process runs once (an exit hook, Celery's worker start-up signals) count the same.
+COMMAND_FUNCTIONS = frozenset(
+    {
+        "click.command",
+        "click.group",
+        "typer.Typer.command",
+        "atexit.register",
+        *(
+            f"celery.signals.{signal}.connect"
+            for signal in ("worker_process_init", "worker_init", "celeryd_init", "worker_ready")
+        ),
+    }
+)
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
 # `retry.<handed-out>`: what calling `retry` returns, when that is a function defined inside it.
