@@ -15,6 +15,7 @@ modules, their module-level clients and the helper module's caches must not leak
       "buckets": ["uploads"],
       "topics": ["alerts"],
       "calls": [{"handler": "handler.lambda_handler", "event": {"id": "1"}}],
+      "count": ["sqlalchemy.create_engine"],  # creators whose calls are counted
       "expect_unchanged": false               # read by the test, not here
     }
 
@@ -24,11 +25,15 @@ string hash key ``key`` and may add a string range key ``sort_key``, global seco
 ``indexes`` (``{"index-name": "hash attribute"}``, all attributes projected) and seed ``items``
 (JSON floats become ``Decimal``). A bucket is a name or ``{"name": ..., "objects": {key: text}}``.
 Topics are SNS topic names, created for the handlers to publish to; nothing of them is recorded.
+Each ``count`` entry is a module attribute, replaced before any handler module is imported by a
+wrapper that counts its calls, so the copy as written and the fixed copy (whose helper module
+calls it through its module) are counted alike.
 
 Each call is ``module.function(event, context)`` with ``context.aws_request_id`` set to
 ``request-1``, ``request-2``, ...; its result is its return value as JSON, or
 ``{"raised": "Type: message"}``. Printed: ``{"calls": [...], "tables": {name: items},
-"queues": {name: message bodies}, "buckets": {name: keys}}``, every list but ``calls`` sorted.
+"queues": {name: message bodies}, "buckets": {name: keys}, "created": {name: calls}}``, every
+list but ``calls`` sorted.
 Whatever the handlers print goes to standard error.
 """
 
@@ -151,6 +156,24 @@ def final_state(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def counting(names: list[str]) -> dict[str, int]:
+    """Wrap each `module.attribute` creator so its calls are counted in the returned dict."""
+    counts = dict.fromkeys(names, 0)
+    for name in names:
+        module_name, _, attribute = name.rpartition(".")
+        module = importlib.import_module(module_name)
+        setattr(module, attribute, counted(getattr(module, attribute), name, counts))
+    return counts
+
+
+def counted(original: Any, name: str, counts: dict[str, int]) -> Any:
+    def creator(*args: Any, **kwargs: Any) -> Any:
+        counts[name] += 1
+        return original(*args, **kwargs)
+
+    return creator
+
+
 def main(project: Path) -> None:
     spec = json.loads((project / "run.json").read_text(encoding="utf-8"))
     sys.dont_write_bytecode = True  # the project's modules are imported later: no __pycache__
@@ -159,6 +182,7 @@ def main(project: Path) -> None:
     os.environ.update(AWS_DEFAULTS)
     os.environ.update(spec.get("env", {}))
     sys.path[0] = str((project / spec.get("root", ".")).resolve())  # in place of tests/
+    created = counting(spec.get("count", []))
     with mock_aws():
         create_resources(spec)
         calls = [
@@ -166,7 +190,7 @@ def main(project: Path) -> None:
             for number, entry in enumerate(spec["calls"], start=1)
         ]
         state = final_state(spec)
-    print(json.dumps({"calls": calls, **state}, indent=2, sort_keys=True))
+    print(json.dumps({"calls": calls, **state, "created": created}, indent=2, sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -314,3 +314,46 @@ def test_a_module_that_only_calls_a_configured_creator_is_read(
 
     assert [(f.path, f.line, f.code) for f in result.findings] == [("handler.py", 3, "DYN005")]
     assert result.stats.parsed == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "fixable"),
+    [
+        ('"postgresql+psycopg2://app@db/orders"', True),
+        ("DATABASE_URL", True),
+        ('"sqlite:////var/task/inventory.db"', True),
+        ('"sqlite://"', False),
+        ('"sqlite:///:memory:"', False),
+        ('"sqlite:///file:orders?mode=memory&uri=true"', False),
+    ],
+)
+def test_an_engine_is_fixed_unless_its_database_lives_in_it(url: str, fixable: bool) -> None:
+    source = (
+        "import os\nfrom sqlalchemy import create_engine\n"
+        'DATABASE_URL = os.environ["DATABASE_URL"]\n'
+        f"def handler(event, context):\n    return create_engine({url}, echo=True)\n"
+    )
+    (finding,) = lint_source(source, "app.py").findings
+
+    assert finding.code == "DYN005"
+    if fixable:
+        assert finding.fix is not None and finding.fix.applicability.value == "safe"
+        assert [e.content for e in finding.fix.edits] == ["get_engine"]
+        assert finding.fix.prunes == ("sqlalchemy",)
+    else:
+        assert finding.fix is None
+        assert finding.no_fix == (
+            "an in-memory SQLite database lives and dies with its engine: a shared engine "
+            "would keep one request's data for the next"
+        )
+
+
+def test_other_connections_carry_the_reason_they_are_not_fixed() -> None:
+    source = "import pymysql\ndef handler(event, context):\n    return pymysql.connect(host='db')\n"
+    (finding,) = lint_source(source, "app.py").findings
+
+    assert (finding.fix, finding.no_fix) == (
+        None,
+        "connections are not rewritten: a cached one needs a liveness check, so open it once in "
+        "a lazy global that reconnects",
+    )

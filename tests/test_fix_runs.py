@@ -6,7 +6,8 @@ folder of `fixtures/fix/` with a `run.json` is copied twice, one copy goes throu
 fresh interpreter (see its docstring for the `run.json` keys). The copies must return the same
 values, raise the same errors and leave the same tables, queues and buckets behind; the copy as
 written must raise nothing, and the fix must have changed something (unless `run.json` says
-`"expect_unchanged": true`, and then it must have changed nothing).
+`"expect_unchanged": true`, and then it must have changed nothing). Creators `run.json` counts
+must run on every call as written and once in all after the fix.
 """
 
 from __future__ import annotations
@@ -62,13 +63,18 @@ def test_fixed_handlers_behave_as_before(scenario: Path, tmp_path: Path) -> None
     )
     fixed = files(after)
     expected, actual = result_of(before_run), result_of(start_run(after))
+    spec = json.loads((scenario / "run.json").read_text())
+    made_before, made_after = expected.pop("created"), actual.pop("created")
 
     raised = [
         result for result in expected["calls"] if isinstance(result, dict) and "raised" in result
     ]
     assert not raised, "the scenario fails as written"
     assert actual == expected, f"dynalint fix said:\n{fix.stdout}{fix.stderr}"
-    if json.loads((scenario / "run.json").read_text()).get("expect_unchanged", False):
+    if spec.get("expect_unchanged", False):
         assert fixed == files(before)
     else:
         assert fixed != files(before), f"nothing was fixed:\n{fix.stdout}{fix.stderr}"
+    # A counted creator ran once per call as written, and once in all once fixed.
+    assert made_before == dict.fromkeys(spec.get("count", []), len(spec["calls"]))
+    assert made_after == dict.fromkeys(spec.get("count", []), 1)

@@ -19,6 +19,7 @@ from moto import mock_aws
 from dynalint import lint_paths, lint_source
 from dynalint.analysis.roots import module_path
 from dynalint.fix.helper import (
+    BOTO3_FUNCTIONS,
     HELPER_FUNCTIONS,
     MARKER,
     HelperCheck,
@@ -120,21 +121,46 @@ def test_template_starts_with_the_marker_line() -> None:
 
 
 def test_template_defines_the_helpers_and_reset_caches() -> None:
-    assert top_level_functions(render_helper()) >= {*HELPER_FUNCTIONS, "reset_caches"}
+    assert top_level_functions(render_helper()) >= {*BOTO3_FUNCTIONS, "reset_caches"}
+    assert top_level_functions(render_helper(HELPER_FUNCTIONS)) >= {
+        *HELPER_FUNCTIONS,
+        "reset_caches",
+    }
 
 
-def test_template_is_compiled_by_python_itself() -> None:
-    compile(render_helper(), "aws_helpers.py", "exec")
+def test_a_section_is_written_only_when_needed() -> None:
+    """A project fixed only onto cached engines gets no boto3 section, and needs no boto3."""
+    engines = render_helper(["get_engine"])
+
+    assert top_level_functions(engines) == {"get_engine", "_cache_key", "_hashable"}
+    assert "import boto3" not in engines and "import sqlalchemy\n" in engines
+    assert "import sqlalchemy" not in render_helper()
 
 
-def test_template_exports_exactly_the_public_functions(tmp_path: Path) -> None:
-    module = load(tmp_path / "exports.py", render_helper())
+@pytest.mark.parametrize("needed", [BOTO3_FUNCTIONS, HELPER_FUNCTIONS, ("get_engine",)])
+def test_template_is_compiled_by_python_itself(needed: tuple[str, ...]) -> None:
+    compile(render_helper(needed), "aws_helpers.py", "exec")
 
-    assert sorted(module.__all__) == sorted([*HELPER_FUNCTIONS, "reset_caches"])
+
+@pytest.mark.parametrize(
+    ("needed", "exported"),
+    [
+        (BOTO3_FUNCTIONS, [*BOTO3_FUNCTIONS, "reset_caches"]),
+        (HELPER_FUNCTIONS, [*HELPER_FUNCTIONS, "reset_caches"]),
+        (("get_engine",), ["get_engine"]),
+    ],
+)
+def test_template_exports_exactly_the_public_functions(
+    tmp_path: Path, needed: tuple[str, ...], exported: list[str]
+) -> None:
+    module = load(tmp_path / "exports.py", render_helper(needed))
+
+    assert sorted(module.__all__) == sorted(exported)
 
 
-def test_template_is_clean_under_dynalint() -> None:
-    result = lint_source(render_helper(), "aws_helpers.py")
+@pytest.mark.parametrize("needed", [BOTO3_FUNCTIONS, HELPER_FUNCTIONS])
+def test_template_is_clean_under_dynalint(needed: tuple[str, ...]) -> None:
+    result = lint_source(render_helper(needed), "aws_helpers.py")
 
     assert result.findings == ()
     assert result.errors == ()
@@ -357,16 +383,16 @@ def test_generated_module_is_recognised() -> None:
     check = inspect_helper(render_helper())
 
     assert check.state is HelperState.GENERATED
-    assert check.defined >= {*HELPER_FUNCTIONS, "reset_caches"}
+    assert check.defined >= {*BOTO3_FUNCTIONS, "reset_caches"}
 
 
 @pytest.mark.parametrize(
     ("source", "needed"),
     [
-        pytest.param(render_helper(), HELPER_FUNCTIONS, id="generated, complete"),
+        pytest.param(render_helper(), BOTO3_FUNCTIONS, id="generated, complete"),
         pytest.param(
             render_helper() + "\n\ndef mine() -> None:\n    pass\n",
-            HELPER_FUNCTIONS,
+            BOTO3_FUNCTIONS,
             id="generated, edited",
         ),
         pytest.param(older_without_get_resource(), ["get_client"], id="older, has what is needed"),
@@ -442,7 +468,7 @@ def test_plan_completes_an_older_generated_module() -> None:
     added = plan.content[len(older) :]
     block = GET_RESOURCE_BLOCK.rstrip("\n")
     assert added == f'\n\n{block}\n\n\n__all__ += ("get_resource",)\n'
-    assert top_level_functions(plan.content) >= {*HELPER_FUNCTIONS, "reset_caches"}
+    assert top_level_functions(plan.content) >= {*BOTO3_FUNCTIONS, "reset_caches"}
 
 
 def test_completed_module_works_and_passes_dynalint(helpers: ModuleType, tmp_path: Path) -> None:
@@ -466,7 +492,12 @@ def test_each_helper_completes_a_bare_generated_module(
 
     module = load(tmp_path / f"bare_{name}.py", content)
     helper = getattr(module, name)
-    arguments = {"get_dynamo_table": ("t",), "get_client": ("s3",), "get_resource": ("s3",)}
+    arguments = {
+        "get_dynamo_table": ("t",),
+        "get_client": ("s3",),
+        "get_resource": ("s3",),
+        "get_engine": ("sqlite://",),
+    }
     made = helper(*arguments.get(name, ()))
     assert helper(*arguments.get(name, ())) is made
     assert not hasattr(module, "__all__")
@@ -495,7 +526,7 @@ def test_completion_adds_a_missing_newline() -> None:
 def test_completion_of_a_complete_module_is_the_identity() -> None:
     source = render_helper() + "# trailing comment"
 
-    assert complete_helper(source, HELPER_FUNCTIONS) is source
+    assert complete_helper(source, BOTO3_FUNCTIONS) is source
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ def test_rules_command() -> None:
         "DYN002  resource-per-request     yes  boto3 resource created on every request",
         "DYN003  table-per-request        yes  DynamoDB Table created on every request",
         "DYN004  session-per-request      no   boto3 Session created on every request",
-        "DYN005  connection-per-request   no   database connection created on every request",
+        "DYN005  connection-per-request   yes  database connection created on every request",
         "DYN006  http-client-per-request  no   HTTP client created on every request",
         "DYN007  sdk-client-per-request   no   SDK client created on every request",
         "DYN008  powertools-per-request   no   "

@@ -379,6 +379,7 @@ class _Builder:
                         HelperImport(name, fixes.bound_name(name)) for name in plan.helpers
                     ),
                     helper_module=self._helper_module,
+                    prunes=plan.prunes,
                 ),
                 plan.needs,
             )

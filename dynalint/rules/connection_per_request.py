@@ -46,18 +46,72 @@ An engine or pool (`create_engine(url, pool_pre_ping=True)`, `redis.Redis(...)`)
 created once at module level: it reconnects by itself.
 
 ## Fix safety
-No automatic fix. A connection has a lifetime a cache cannot see: the server closes idle ones,
-a transaction left open would carry over to the next request, and most drivers' connections may
-not be shared between threads. The hand-written lazy global above checks liveness and stays in
-the one thread a Lambda environment runs.
+SQLAlchemy's `create_engine(...)` becomes `get_engine(...)` from the generated helper module, which
+keeps one engine per distinct arguments for the life of the process. An engine is thread-safe and
+made to be shared: it pools its connections, and the helper turns on `pool_pre_ping` (unless the
+arguments set it) so a connection the server closed while the environment sat idle is replaced
+before a request gets it. Safe when the arguments are literals, module-level names or environment
+lookups; unsafe when they call other functions; never applied when they come from the request, nor
+to an in-memory SQLite URL (`sqlite://`), whose database would outlive the request in a shared
+engine. Event listeners attached to the engine after it is made would, once the engine is shared, be
+attached again on every call: attach them at module level.
+
+The others have no automatic fix. A connection has a lifetime a cache cannot see: the server
+closes idle ones, a transaction left open would carry over to the next request, and most
+drivers' connections may not be shared between threads. The hand-written lazy global above
+checks liveness and stays in the one thread a Lambda environment runs.
 
 ## Known limits
 A connection opened with credentials taken from the request (one per tenant) is reported too;
 the finding says so. Connections passed in as parameters are not tracked.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from dynalint.analysis.model import Creation
-from dynalint.rules.base import Rule
+from dynalint.rules.base import FROM_REQUEST, Rule
+from dynalint.types import Applicability
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from dynalint.rules.fixing import FixSite, Outcome
+
+ENGINE_CREATORS = ("sqlalchemy.create_engine", "sqlalchemy.engine.create_engine")
+IN_MEMORY = (
+    "an in-memory SQLite database lives and dies with its engine: a shared engine would keep "
+    "one request's data for the next"
+)
+NOT_CACHEABLE = (
+    "connections are not rewritten: a cached one needs a liveness check, so open it once "
+    "in a lazy global that reconnects"
+)
+
+
+def fix(site: FixSite) -> Outcome:
+    """`sqlalchemy.create_engine(...)` becomes `get_engine(...)`, arguments untouched."""
+    if not any(site.resolver.made_by(site.call, site.scope, name) for name in ENGINE_CREATORS):
+        return NOT_CACHEABLE
+    if site.safety is Applicability.NONE:
+        return FROM_REQUEST
+    if _in_memory(site.call):
+        return IN_MEMORY
+    edit = site.module.renamed_call(site.call, "get_engine")
+    return [site.plan(site.module.use("get_engine"), [edit], ["get_engine"], ("sqlalchemy",))]
+
+
+def _in_memory(call: cst.Call) -> bool:
+    """A literal SQLite URL naming no file: `sqlite://`, `:memory:` or `mode=memory`."""
+    import libcst as cst  # loaded only by a run that builds fixes
+
+    url = next((a for a in call.args if a.keyword is None or a.keyword.value == "url"), None)
+    text = url.value.evaluated_value if url and isinstance(url.value, cst.SimpleString) else None
+    if not isinstance(text, str) or not text.startswith("sqlite"):
+        return False
+    return text.partition("://")[2] in ("", "/") or ":memory:" in text or "mode=memory" in text
+
 
 RULE = Rule(
     code="DYN005",
@@ -66,8 +120,5 @@ RULE = Rule(
     summary="database connection created on every request",
     advice="open it once at module level, or in a lazy global that reconnects when it is stale",
     doc=__doc__ or "",
-    no_fix=(
-        "connections are not rewritten: a cached one needs a liveness check, so open it once "
-        "in a lazy global that reconnects"
-    ),
+    fix=fix,
 )

@@ -55,6 +55,7 @@ class Plan:
     edits: tuple[NodeEdit, ...]
     helpers: tuple[str, ...]
     needs: frozenset[int]
+    prunes: tuple[str, ...] = ("boto3",)
 
 
 Outcome = list[Plan] | str
@@ -76,8 +77,16 @@ class FixSite:
     def safety(self) -> Applicability:
         return self.resolver.safety(self.call, self.scope)[0]
 
-    def plan(self, message: str, edits: Sequence[NodeEdit], helpers: Sequence[str]) -> Plan:
-        return Plan(self.safety, message, tuple(edits), tuple(helpers), frozenset({self.index}))
+    def plan(
+        self,
+        message: str,
+        edits: Sequence[NodeEdit],
+        helpers: Sequence[str],
+        prunes: tuple[str, ...] = ("boto3",),
+    ) -> Plan:
+        """`prunes`: the libraries whose imports the edits may leave unused."""
+        needs = frozenset({self.index})
+        return Plan(self.safety, message, tuple(edits), tuple(helpers), needs, prunes)
 
 
 @dataclass(eq=False)
