@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dynalint import Config, lint_paths, lint_source
+from dynalint import Config, fix_source, lint_paths, lint_source
 from dynalint.analysis.model import Creation
 from dynalint.analysis.names import Vocabulary
 
@@ -357,3 +357,15 @@ def test_other_connections_carry_the_reason_they_are_not_fixed() -> None:
         "connections are not rewritten: a cached one needs a liveness check, so open it once in "
         "a lazy global that reconnects",
     )
+
+
+def test_a_fix_onto_an_engine_alone_brings_no_boto3() -> None:
+    source = "from sqlalchemy import create_engine\ndef handler(event, context):\n"
+    fixed = fix_source(source + "    return create_engine('postgresql://db/app')\n", "app.py")
+
+    assert fixed.text == (
+        "from aws_helpers import get_engine\n\n"
+        "def handler(event, context):\n    return get_engine('postgresql://db/app')\n"
+    )
+    assert fixed.helper_source is not None
+    assert "def get_engine(" in fixed.helper_source and "boto3" not in fixed.helper_source

@@ -113,7 +113,7 @@ class SourceFix:
 
     @property
     def helper_source(self) -> str | None:
-        return render_helper() if self.helpers else None
+        return render_helper(self.helpers) if self.helpers else None
 
 
 def fix_source(
