@@ -4,6 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import redis_server
+
+__all__ = ["redis_server"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 

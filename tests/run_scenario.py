@@ -15,7 +15,7 @@ modules, their module-level clients and the helper module's caches must not leak
       "buckets": ["uploads"],
       "topics": ["alerts"],
       "calls": [{"handler": "handler.lambda_handler", "event": {"id": "1"}}],
-      "count": ["sqlalchemy.create_engine"],  # creators whose calls are counted
+      "count": {"sqlalchemy.create_engine": [3, 1]},  # calls counted (the numbers are the test's)
       "expect_unchanged": false               # read by the test, not here
     }
 
@@ -25,7 +25,7 @@ string hash key ``key`` and may add a string range key ``sort_key``, global seco
 ``indexes`` (``{"index-name": "hash attribute"}``, all attributes projected) and seed ``items``
 (JSON floats become ``Decimal``). A bucket is a name or ``{"name": ..., "objects": {key: text}}``.
 Topics are SNS topic names, created for the handlers to publish to; nothing of them is recorded.
-Each ``count`` entry is a module attribute, replaced before any handler module is imported by a
+Each ``count`` key is a module attribute, replaced before any handler module is imported by a
 wrapper that counts its calls, so the copy as written and the fixed copy (whose helper module
 calls it through its module) are counted alike.
 
@@ -182,7 +182,7 @@ def main(project: Path) -> None:
     os.environ.update(AWS_DEFAULTS)
     os.environ.update(spec.get("env", {}))
     sys.path[0] = str((project / spec.get("root", ".")).resolve())  # in place of tests/
-    created = counting(spec.get("count", []))
+    created = counting(list(spec.get("count", {})))
     with mock_aws():
         create_resources(spec)
         calls = [

@@ -497,6 +497,7 @@ def test_each_helper_completes_a_bare_generated_module(
         "get_client": ("s3",),
         "get_resource": ("s3",),
         "get_engine": ("sqlite://",),
+        "get_redis_from_url": ("redis://cache:6379/0",),
     }
     made = helper(*arguments.get(name, ()))
     assert helper(*arguments.get(name, ())) is made

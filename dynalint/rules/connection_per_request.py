@@ -56,6 +56,14 @@ to an in-memory SQLite URL (`sqlite://`), whose database would outlive the reque
 engine. Event listeners attached to the engine after it is made would, once the engine is shared, be
 attached again on every call: attach them at module level.
 
+A synchronous Redis client (`redis.Redis(...)`, `StrictRedis(...)`) becomes `get_redis(...)`
+and `redis.from_url(...)` (or `Redis.from_url(...)`) `get_redis_from_url(...)`, under the same
+conditions: redis-py documents its clients as safe to share between threads, their pool
+replaces a dropped connection by itself, and closing one (or leaving its `with` block) only
+drops its connections, so code that closes its client keeps working. The asyncio clients are
+bound to the event loop that made them, which `asyncio.run` in a handler replaces on every call:
+not rewritten.
+
 The others have no automatic fix. A connection has a lifetime a cache cannot see: the server
 closes idle ones, a transaction left open would carry over to the next request, and most
 drivers' connections may not be shared between threads. The hand-written lazy global above
@@ -79,7 +87,20 @@ if TYPE_CHECKING:
 
     from dynalint.rules.fixing import FixSite, Outcome
 
-ENGINE_CREATORS = ("sqlalchemy.create_engine", "sqlalchemy.engine.create_engine")
+# The creators a cached helper keeps the meaning of, with that helper: a SQLAlchemy engine and
+# a (synchronous) Redis client are thread-safe, pool their connections and replace dead ones.
+# asyncio clients are bound to the event loop that made them, which a handler's `asyncio.run`
+# replaces on every call: never cached.
+CACHED = {
+    "sqlalchemy.create_engine": "get_engine",
+    "sqlalchemy.engine.create_engine": "get_engine",
+    "redis.Redis": "get_redis",
+    "redis.StrictRedis": "get_redis",
+    "redis.client.Redis": "get_redis",
+    "redis.from_url": "get_redis_from_url",
+    "redis.Redis.from_url": "get_redis_from_url",
+    "redis.StrictRedis.from_url": "get_redis_from_url",
+}
 IN_MEMORY = (
     "an in-memory SQLite database lives and dies with its engine: a shared engine would keep "
     "one request's data for the next"
@@ -91,15 +112,19 @@ NOT_CACHEABLE = (
 
 
 def fix(site: FixSite) -> Outcome:
-    """`sqlalchemy.create_engine(...)` becomes `get_engine(...)`, arguments untouched."""
-    if not any(site.resolver.made_by(site.call, site.scope, name) for name in ENGINE_CREATORS):
+    """`sqlalchemy.create_engine(...)` becomes `get_engine(...)`, `redis.Redis(...)`
+    `get_redis(...)` and `redis.from_url(...)` `get_redis_from_url(...)`, arguments untouched."""
+    creator = next((c for c in CACHED if site.resolver.made_by(site.call, site.scope, c)), None)
+    if creator is None:
         return NOT_CACHEABLE
     if site.safety is Applicability.NONE:
         return FROM_REQUEST
-    if _in_memory(site.call):
+    helper = CACHED[creator]
+    if helper == "get_engine" and _in_memory(site.call):
         return IN_MEMORY
-    edit = site.module.renamed_call(site.call, "get_engine")
-    return [site.plan(site.module.use("get_engine"), [edit], ["get_engine"], ("sqlalchemy",))]
+    edit = site.module.renamed_call(site.call, helper)
+    library = (creator.partition(".")[0],)
+    return [site.plan(site.module.use(helper), [edit], [helper], library)]
 
 
 def _in_memory(call: cst.Call) -> bool:
