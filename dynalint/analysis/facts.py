@@ -25,18 +25,24 @@ from types import CodeType
 from dynalint.analysis.names import CLASS_BUILDERS, CREATORS, LIBRARIES
 from dynalint.text import decode, decode_error
 
+_CLIENT = "Client"  # a suffix: Google Cloud's and Azure's many client classes end with it
 _CREATORS = frozenset(
     {"Table", "get_session", *(name.rpartition(".")[2] for name in CREATORS), *CLASS_BUILDERS}
 )
-_CLIENT = "Client"  # Google Cloud's and Azure's many client classes end with it
+# What a file that imports none of the creators' libraries can still call: a method of a boto3
+# object a project module hands over.
+_METHODS = frozenset(
+    {"client", "resource", "Session", "Table", "create_client", "get_session", "AioSession"}
+)
 _COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
-_CREATOR = re.compile(
-    b"(?:%s|[A-Za-z_]\\w*%s)"
-    % (b"|".join(sorted((n.encode() for n in _CREATORS), reverse=True)), _CLIENT.encode())
-)
-_LIBRARY = re.compile(
-    b"boto|%s" % b"|".join(sorted((n.encode() for n in LIBRARIES - {"boto3"}), reverse=True))
-)
+
+
+def _alternation(names: frozenset[str]) -> re.Pattern[bytes]:
+    return re.compile(b"|".join(sorted((name.encode() for name in names), reverse=True)))
+
+
+_CREATOR = _alternation(_CREATORS | {_CLIENT})
+_METHOD = _alternation(_METHODS)
 _CALLED = re.compile(rb"\s*\(")
 _RENAMED = re.compile(rb"[ \t]+as[ \t]+\w|[ \t]*(?:[\r\n,;)#]|$)")
 _ASSIGNED = re.compile(rb"=[ \t]*[\w.]*$")
@@ -73,17 +79,18 @@ def facts_of(data: bytes) -> Facts:
         decode(data)
     except SyntaxError as error:
         return Facts(False, (), decode_error(error))
-    return Facts(_may_create(data), tuple(_imports(data)))
+    imports = tuple(_imports(data))
+    return Facts(_may_create(data, imports), imports)
 
 
 _CALL = "a creation-shaped call"
 _RENAMED_CREATOR = "a renamed creator"
 
 
-def _may_create(data: bytes) -> bool:
+def _may_create(data: bytes, imports: tuple[Import, ...]) -> bool:
     """The shapes the regular expressions see, confirmed by what the compiled code names: a
     call needs a creator named in a scope, a renamed creator one named anywhere."""
-    shapes = _site_shapes(data)
+    shapes = _site_shapes(data, imports)
     if not shapes:
         return False
     named = _creators_named(data)
@@ -93,14 +100,22 @@ def _may_create(data: bytes) -> bool:
     return in_a_scope or (_RENAMED_CREATOR in shapes and at_module)
 
 
-def _site_shapes(data: bytes) -> set[str]:
-    """Which shapes that can make a site the regular expressions see."""
+def _site_shapes(data: bytes, imports: tuple[Import, ...]) -> set[str]:
+    """Which shapes that can make a site the regular expressions see. Boto is known by its
+    mention anywhere (a module imported by name, too); the other libraries by an import."""
     shapes: set[str] = set()
-    library = _LIBRARY.search(data) is not None
+    library = b"boto" in data or any(
+        not item.level and item.module.partition(".")[0] in LIBRARIES for item in imports
+    )
     anywhere = library and _ONE_LINE_FUNCTION.search(data) is not None
-    for match in _CREATOR.finditer(data):
+    for match in (_CREATOR if library else _METHOD).finditer(data):
         at, end = match.span()
-        if (at and data[at - 1] in _WORD) or (end < len(data) and data[end] in _WORD):
+        if match.group() == b"Client":
+            while at and data[at - 1] in _WORD:  # the rest of the class name
+                at -= 1
+        elif at and data[at - 1] in _WORD:
+            continue
+        if end < len(data) and data[end] in _WORD:
             continue
         start = data.rfind(b"\n", 0, at) + 1
         if not _CALLED.match(data, end):
