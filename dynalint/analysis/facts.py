@@ -3,14 +3,14 @@ what it imports. Cheap enough to compute for every file of a project, and small 
 
 A file can hold a creation site only if it has a creation-shaped call (`client(`, `resource(`,
 `Session(`, `Table(`, `connect(`, `Redis(`, `create_engine(`, any `...Client(`: the last names of
-the vocabulary's creators) inside a function, a lambda or a class body and mentions one of their
-libraries (boto, pymysql, redis, httpx, ...); without one, only a method call of that shape counts,
-since its receiver may be a boto3 object imported from a project module. A file that renames a
-creator (`from boto3 import client as make`, `make = boto3.client`) always can. Literal-led regular
-expressions answer for most files; where they see a call, CPython's compiler confirms it, so a call
-in a comment or a docstring, at module level, or a class named `Table` costs no libcst parse.
-Imports are read loosely (in strings too, across `;` and `try:`): a spurious one only costs a parse.
-"""
+the vocabulary's creators) inside a function, a lambda or a class body and mentions boto or imports
+one of the other libraries (pymysql, redis, httpx, ...); without either, only a call of a boto3
+object's creating methods counts, since its receiver may be a boto3 object imported from a project
+module. A file that renames a creator (`from boto3 import client as make`, `make = boto3.client`)
+always can. Literal-led regular expressions answer for most files; where they see a call, CPython's
+compiler confirms it, so a call in a comment or a docstring, at module level, or a class named
+`Table` costs no libcst parse. Imports are read loosely (in strings too, across `;` and `try:`): a
+spurious one only costs a parse. """
 
 from __future__ import annotations
 
