@@ -27,10 +27,14 @@ def lambda_handler(event, context):
 ```
 
 ## Fix safety
-No automatic fix. `with` blocks close the client at their end, so a shared one cannot simply be
-handed in; `requests.Session` is not documented as thread-safe and keeps cookies between
-requests, which a shared session would leak from one caller to the next. Create the client once
-at module level by hand, and leave cookies out of it.
+No automatic fix. Each of these clients keeps state between the calls made on it: a cookie jar
+that every response can add to (requests, httpx, aiohttp), and headers, auth and parameters the
+code may set on it. A client shared across requests would carry one caller's cookies and
+headers into the next caller's requests. `with` blocks close the client at their end, so a
+shared one cannot simply be handed in; `requests.Session` is not documented as thread-safe, and
+the async clients belong to the event loop that made them. Create the client once at module
+level by hand, with only settings that hold for every request, and keep per-caller state
+(cookies, tokens) on the request instead.
 
 ## Known limits
 Clients passed in as parameters are not tracked. A client created with per-request credentials
@@ -48,7 +52,7 @@ RULE = Rule(
     advice="create it once at module level and reuse its connection pool",
     doc=__doc__ or "",
     no_fix=(
-        "HTTP clients are not rewritten: a `with` block closes them and sessions keep cookies, "
-        "so create it once at module level by hand"
+        "HTTP clients are not rewritten: they keep cookies and headers between calls, and a "
+        "`with` block closes them, so create it once at module level by hand"
     ),
 )
