@@ -11,12 +11,7 @@ import pytest
 from dynalint import Config, fix_source, lint_paths, lint_source
 from dynalint.analysis.model import Creation
 from dynalint.analysis.names import Vocabulary
-
-
-def found(source: str) -> list[tuple[int, str]]:
-    result = lint_source(textwrap.dedent(source), "app.py")
-    assert result.errors == ()
-    return [(finding.line, finding.code) for finding in result.findings]
+from tests.test_analysis import found
 
 
 @pytest.mark.parametrize(

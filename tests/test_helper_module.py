@@ -135,6 +135,8 @@ def test_a_section_is_written_only_when_needed() -> None:
     assert top_level_functions(engines) == {"get_engine", "_cache_key", "_hashable"}
     assert "import boto3" not in engines and "import sqlalchemy\n" in engines
     assert "import sqlalchemy" not in render_helper()
+    every = render_helper(HELPER_FUNCTIONS)
+    assert "import boto3\nimport redis\nimport sqlalchemy\n" in every
 
 
 @pytest.mark.parametrize("needed", [BOTO3_FUNCTIONS, HELPER_FUNCTIONS, ("get_engine",)])

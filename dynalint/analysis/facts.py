@@ -10,7 +10,8 @@ module. A file that renames a creator (`from boto3 import client as make`, `make
 always can. Literal-led regular expressions answer for most files; where they see a call, CPython's
 compiler confirms it, so a call in a comment or a docstring, at module level, or a class named
 `Table` costs no libcst parse. Imports are read loosely (in strings too, across `;` and `try:`): a
-spurious one only costs a parse. """
+spurious one only costs a parse.
+"""
 
 from __future__ import annotations
 

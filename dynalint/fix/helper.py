@@ -342,9 +342,11 @@ def render_helper(needed: Iterable[str] = BOTO3_FUNCTIONS) -> str:
     return _join([preamble, *sorted(parts, key=_template_order)])
 
 
-def _template_order(part: _Part) -> tuple[bool, str, int]:
-    """Imports first, standard library before third party, then the template's order."""
-    return not part.group, part.group, _PARTS.index(part)
+def _template_order(part: _Part) -> tuple[bool, str, str, int]:
+    """Imports first, standard library before third party, third-party ones by name (as isort
+    sorts them), then the template's order."""
+    name = part.name if part.group == "third-party" else ""
+    return not part.group, part.group, name, _PARTS.index(part)
 
 
 def _join(parts: Sequence[_Part]) -> str:
