@@ -16,10 +16,12 @@ Not a test: pytest collects only tests/ (pyproject testpaths) and this file is n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import glob
 import importlib
 import importlib.metadata
+import logging
 import multiprocessing
 import os
 import platform
@@ -54,6 +56,7 @@ DISTRIBUTIONS = (
     "httpx",
     "urllib3",
     "openai",
+    "aws-lambda-powertools",
     "redis",
     "psycopg2-binary",
     "psycopg2",
@@ -533,12 +536,37 @@ def boto3_family(env: Env) -> Iterator[Case]:
         yield pair(env, "boto3", f"{label} + presigned URL (no network)", make, use)
 
 
+def powertools_family(env: Env) -> Iterator[Case]:
+    """Powertools' Logger and Metrics as a handler uses them: one log line, one metric flushed.
+    Their output goes to a null stream, so the cost is building and configuring them."""
+    need("aws_lambda_powertools")
+    from aws_lambda_powertools import Logger, Metrics
+
+    sink = open(os.devnull, "w")  # noqa: SIM115 - closed with the run's other resources
+    env.stack.callback(sink.close)
+
+    def log(logger: Any) -> None:
+        logger.info("order received", extra={"order_id": "o-1"})
+
+    def count(metrics: Any) -> None:
+        metrics.add_metric(name="OrdersReceived", unit="Count", value=1)
+        with contextlib.redirect_stdout(sink):
+            metrics.flush_metrics()
+
+    def logger() -> Any:
+        return Logger(service="bench", logger_handler=logging.StreamHandler(sink))
+
+    yield pair(env, "Powertools", "Logger() + info()", logger, log)
+    yield pair(env, "Powertools", "Metrics() + flush", lambda: Metrics(namespace="Bench"), count)
+
+
 FAMILIES: dict[str, Callable[[Env], Iterator[Case]]] = {
     "http": http_family,
     "redis": redis_family,
     "postgres": postgres_family,
     "sqlite": sqlite_family,
     "boto3": boto3_family,
+    "powertools": powertools_family,
 }
 
 
