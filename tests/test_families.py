@@ -364,3 +364,14 @@ def test_a_fix_onto_an_engine_alone_brings_no_boto3() -> None:
     )
     assert fixed.helper_source is not None
     assert "def get_engine(" in fixed.helper_source and "boto3" not in fixed.helper_source
+
+
+def test_a_bare_celery_task_runs_per_message() -> None:
+    """`@app.task` without parentheses registers the task as `@app.task(...)` does."""
+    source = (
+        "import redis\nfrom celery import Celery\napp = Celery('shop')\n"
+        "@app.task\ndef expire_carts():\n    return redis.Redis.from_url('redis://cache')\n"
+    )
+    (finding,) = lint_source(source, "tasks.py").findings
+
+    assert (finding.line, finding.code, finding.reach.value) == (6, "DYN005", "per-request")

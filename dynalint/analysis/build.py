@@ -197,6 +197,9 @@ class _Builder:
         if qualified in names.COMMAND_FUNCTIONS or names.names_a_cli(qualified):
             return "command"
         if not isinstance(decorator, cst.Call):
+            bare = target.attr.value if isinstance(target, cst.Attribute) else None
+            if bare in names.BARE_ROUTE_DECORATORS:
+                return "route"
             return "route" if self._vocabulary.is_route(qualified, None) else None
         attr = target.attr.value if isinstance(target, cst.Attribute) else None
         if attr in names.COMMAND_DECORATORS:

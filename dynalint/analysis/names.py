@@ -263,6 +263,8 @@ ROUTE_DECORATORS = frozenset(
     }
 )
 ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
+# Of those, the ones also used bare, without a call: Celery's `@app.task`.
+BARE_ROUTE_DECORATORS = frozenset({"task"})
 
 # Decorators of one-shot commands (click, typer): the process runs them once and exits. Hooks
 # a process runs once (an exit hook, Celery's worker start-up signals) count the same.
