@@ -375,3 +375,31 @@ def test_a_bare_celery_task_runs_per_message() -> None:
     (finding,) = lint_source(source, "tasks.py").findings
 
     assert (finding.line, finding.code, finding.reach.value) == (6, "DYN005", "per-request")
+
+
+def test_a_fastapi_dependency_runs_with_its_route() -> None:
+    """`Depends(get_client)` as a default or inside `Annotated[...]` is a call from the route
+    each time FastAPI runs it, not a value handed away at import time."""
+    source = """
+        from typing import Annotated
+        import httpx
+        from fastapi import Depends, FastAPI
+        app = FastAPI()
+        def get_client():
+            return httpx.Client(base_url="https://api.example.com")
+        def get_other():
+            return httpx.Client(base_url="https://other.example.com")
+        @app.get("/items/{item_id}")
+        def read_item(item_id: str, client: httpx.Client = Depends(get_client)):
+            return client.get(f"/items/{item_id}").json()
+        @app.get("/other")
+        def read_other(client: Annotated[httpx.Client, Depends(get_other)]):
+            return client.get("/").json()
+        """
+    result = lint_source(textwrap.dedent(source), "main.py")
+
+    assert [(f.line, f.code, f.reach.value) for f in result.findings] == [
+        (7, "DYN006", "per-request"),
+        (9, "DYN006", "per-request"),
+    ]
+    assert "get_client() <- read_item()" in result.findings[0].message

@@ -30,6 +30,7 @@ from dynalint.analysis.model import (
 from dynalint.analysis.positions import spans
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
 from dynalint.analysis.scopes import Assigned, Binding, Defined, Imported, Scope, ScopeKind
+from dynalint.analysis.tree import children
 from dynalint.rules import BY_KIND
 from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
 from dynalint.types import Edit, Fix, HelperImport
@@ -91,6 +92,7 @@ class _Builder:
         }
         sites, references = self._calls(functions)
         references.extend(self._values())
+        references.extend(self._dependencies())
         references.extend(self._entered())
         references.extend(self._decorated())
         module_scope = self._collection.module_scope
@@ -290,9 +292,37 @@ class _Builder:
                 once=record.lazy,
             )
             for record in values
-            if not _only_named(record) and id(record.node) not in handed
+            if not _only_named(record)
+            and id(record.node) not in handed
+            and not self._is_dependency(record.passed_to, record.scope)
         )
         return [reference for reference in found if reference is not None]
+
+    def _dependencies(self) -> list[Reference]:
+        """FastAPI runs a parameter's dependency (`db=Depends(get_db)`, or `Depends` inside
+        `Annotated[...]`) every time it runs the function: a call from that function, not a
+        value handed away at import time."""
+        found: list[Reference] = []
+        for record in self._collection.functions:
+            if isinstance(record.node, cst.Lambda):
+                continue
+            stack: list[cst.CSTNode] = [record.node.params]
+            while stack:
+                node = stack.pop()
+                stack.extend(children(node))
+                if not isinstance(node, cst.Call) or not self._is_dependency(node, record.outer):
+                    continue
+                for arg in node.args[:1]:
+                    reference = self._reference(arg.value, record.outer, call=True, once=False)
+                    if reference is not None:
+                        found.append(replace(reference, source=record.qualname))
+        return found
+
+    def _is_dependency(self, call: cst.Call | None, scope: Scope) -> bool:
+        if call is None:
+            return False
+        meaning = self._resolver.meaning(call.func, scope)
+        return isinstance(meaning, Qual) and meaning.name in names.DEPENDENCY_MARKERS
 
     def _entered(self) -> list[Reference]:
         """`with Context(...) as ctx:` runs the class's `__enter__` and `__exit__`."""

@@ -263,6 +263,11 @@ ROUTE_DECORATORS = frozenset(
     }
 )
 ROUTE_FUNCTIONS = frozenset({"celery.shared_task"})
+# FastAPI's parameter dependencies: the function handed to them runs each time the function
+# whose parameter it is runs.
+DEPENDENCY_MARKERS = frozenset(
+    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
+)
 # Of those, the ones also used bare, without a call: Celery's `@app.task`.
 BARE_ROUTE_DECORATORS = frozenset({"task"})
 
