@@ -403,3 +403,25 @@ def test_a_fastapi_dependency_runs_with_its_route() -> None:
         (9, "DYN006", "per-request"),
     ]
     assert "get_client() <- read_item()" in result.findings[0].message
+
+
+def test_an_app_runs_its_lifespan_and_startup_handlers_once() -> None:
+    """FastAPI's recommended home for a shared client: built when the app starts."""
+    source = """
+        import contextlib
+        import httpx
+        from fastapi import FastAPI
+        @contextlib.asynccontextmanager
+        async def lifespan(app):
+            app.state.http = httpx.AsyncClient()
+            yield
+            await app.state.http.aclose()
+        app = FastAPI(lifespan=lifespan)
+        @app.on_event("startup")
+        async def open_pool():
+            app.state.api = httpx.AsyncClient(base_url="https://api.example.com")
+        @app.on_event("request")
+        async def not_a_process_event():
+            return httpx.AsyncClient()
+        """
+    assert found(source) == [(16, "DYN006")]

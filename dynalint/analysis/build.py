@@ -204,6 +204,8 @@ class _Builder:
                 return "route"
             return "route" if self._vocabulary.is_route(qualified, None) else None
         attr = target.attr.value if isinstance(target, cst.Attribute) else None
+        if attr == "on_event" and _first_literal(decorator) in names.PROCESS_EVENTS:
+            return "command"  # `@app.on_event("startup")`: once per process
         if attr in names.COMMAND_DECORATORS:
             return "route" if _is_slash_command(decorator) else "command"
         return "route" if self._vocabulary.is_route(qualified, attr) else None
@@ -337,9 +339,16 @@ class _Builder:
         return found
 
     def _runs_later(self, record: ValueRecord) -> bool:
-        if record.passed_to is None:
+        """Handed to a thread, a timer or an exit hook, or to an app as its `lifespan=`."""
+        call = record.passed_to
+        if call is None:
             return False
-        runner = self._resolver.meaning(record.passed_to.func, record.scope)
+        if any(
+            arg.value is record.node and arg.keyword and arg.keyword.value in names.RUN_KEYWORDS
+            for arg in call.args
+        ):
+            return True
+        runner = self._resolver.meaning(call.func, record.scope)
         return isinstance(runner, Qual) and runner.name in names.RUN_LATER
 
     def _reference(
@@ -549,10 +558,14 @@ def _only_named(record: ValueRecord) -> bool:
     )
 
 
-def _is_slash_command(decorator: cst.Call) -> bool:
-    """Slack Bolt's `@app.command("/deploy")` serves requests; click's `@cli.command()` does not."""
-    first = decorator.args[0].value if decorator.args else None
+def _first_literal(call: cst.Call) -> str | None:
+    first = call.args[0].value if call.args else None
     if isinstance(first, cst.SimpleString):
         text = first.evaluated_value
-        return isinstance(text, str) and text.startswith("/")
-    return False
+        return text if isinstance(text, str) else None
+    return None
+
+
+def _is_slash_command(decorator: cst.Call) -> bool:
+    """Slack Bolt's `@app.command("/deploy")` serves requests; click's `@cli.command()` does not."""
+    return (_first_literal(decorator) or "").startswith("/")

@@ -321,6 +321,11 @@ RUN_LATER = frozenset(
     }
 )
 
+# An app runs what it is handed as its lifespan (FastAPI, Starlette) once per process, and so
+# its start-up and shut-down event handlers (`@app.on_event("startup")`).
+RUN_KEYWORDS = frozenset({"lifespan"})
+PROCESS_EVENTS = frozenset({"startup", "shutdown"})
+
 HANDLER_NAMES = frozenset({"handler", "lambda_handler"})  # and *_handler
 REQUEST_HANDLER_METHOD = re.compile(r"do_[A-Z]+|handle")
 
