@@ -262,13 +262,15 @@ class Project:
             dropped = False
             for key in list(maybe):
                 if not all(
-                    self._once_from(source, reference, once, maybe)
+                    self._once_from(source, reference, once, maybe, key)
                     for source, reference in inbound[key]
                 ):
                     maybe.discard(key)
                     dropped = True
         queue = deque(
-            key for key in maybe if any(self._once_from(s, r, once) for s, r in inbound[key])
+            key
+            for key in maybe
+            if any(self._once_from(s, r, once, frozenset(), key) for s, r in inbound[key])
         )
         while queue:
             key = queue.popleft()
@@ -318,16 +320,18 @@ class Project:
         source: FunctionKey | None,
         reference: Reference,
         once: Set[FunctionKey],
-        assumed: Set[FunctionKey] = frozenset(),
+        assumed: Set[FunctionKey],
+        target: FunctionKey,
     ) -> bool:
         """The reference is made once: at import time, in a lazy guard, by run-once code (or
-        code assumed to run once), or by a memoised function."""
+        code assumed to run once), or by a memoised function, unless that is a method caching
+        what a public method of its own class makes: the object's users call that one too."""
         return (
             source is None
             or reference.once
             or source in once
             or source in assumed
-            or self._function(source).memoized
+            or (self._function(source).memoized and not _public_sibling(source, target))
         )
 
     def _unshipped(self, path: Path) -> bool:
@@ -381,3 +385,15 @@ def _chain(
     while (parent := parents[chain[-1]]) is not None:
         chain.append(parent)
     return tuple(reversed(chain))
+
+
+def _public_sibling(source: FunctionKey, target: FunctionKey) -> bool:
+    """`target` is a public method of the class `source` is a method of."""
+    cls, _, name = target[1].rpartition(".")
+    return (
+        source[0] == target[0]
+        and bool(cls)
+        and source[1].rpartition(".")[0] == cls
+        and not name.startswith("_")
+        and not cls.rpartition(".")[2].startswith("_")
+    )
