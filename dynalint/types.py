@@ -68,6 +68,10 @@ class HelperImport:
     alias: str
 
 
+# The library whose imports a boto3 fix's edits may leave unused.
+BOTO3 = ("boto3",)
+
+
 @dataclass(frozen=True)
 class Fix:
     """What `dynalint fix` writes for a finding: ruff's `Fix`, plus the imports it needs.
@@ -87,7 +91,7 @@ class Fix:
     helper_module: str
     helper_path: Path | None = None
     helper_display: str | None = None
-    prunes: tuple[str, ...] = ("boto3",)
+    prunes: tuple[str, ...] = BOTO3
 
 
 @dataclass(frozen=True)

@@ -371,8 +371,12 @@ class Resolver:
 
     def made_by(self, call: cst.Call, scope: Scope, creator: str) -> bool:
         """The call is `creator` itself (`boto3.client`), not a method of some Session."""
+        return self.callee(call, scope) == creator
+
+    def callee(self, call: cst.Call, scope: Scope) -> str | None:
+        """The qualified name the call calls, when it resolves to one."""
         meaning = self.meaning(call.func, scope)
-        return isinstance(meaning, Qual) and meaning.name == creator
+        return meaning.name if isinstance(meaning, Qual) else None
 
     def table_resource(self, call: cst.Call, scope: Scope) -> tuple[cst.Call, str | None] | None:
         """The `boto3.resource("dynamodb")` call a `.Table(...)` is made on, and the name it was
@@ -531,22 +535,33 @@ def _service(call: cst.Call, kind: Creation | None) -> str | None:
     return service_name(call) if kind in (Creation.CLIENT, Creation.RESOURCE) else None
 
 
-def service_argument(call: cst.Call) -> cst.Arg | None:
-    """boto3's `service_name`: the first positional argument or the keyword."""
+def first_argument(call: cst.Call, keyword: str) -> cst.Arg | None:
+    """A creator's first parameter as the call passes it: the first positional argument, or
+    the keyword (`service_name` for boto3, `url` for `create_engine`)."""
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "service_name":
+        if arg.keyword is not None and arg.keyword.value == keyword:
             return arg
         if arg.keyword is None and not arg.star:
             return arg
     return None
 
 
-def service_name(call: cst.Call) -> str | None:
-    arg = service_argument(call)
+def first_literal(call: cst.Call, keyword: str) -> str | None:
+    """That argument's text, when it is a string literal."""
+    arg = first_argument(call, keyword)
     if arg is not None and isinstance(arg.value, cst.SimpleString):
         text = arg.value.evaluated_value
         return text if isinstance(text, str) else None
     return None
+
+
+def service_argument(call: cst.Call) -> cst.Arg | None:
+    """boto3's `service_name`: the first positional argument or the keyword."""
+    return first_argument(call, "service_name")
+
+
+def service_name(call: cst.Call) -> str | None:
+    return first_literal(call, "service_name")
 
 
 def _is_literal(node: cst.BaseExpression) -> bool:

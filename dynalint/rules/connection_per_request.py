@@ -114,12 +114,12 @@ NOT_CACHEABLE = (
 def fix(site: FixSite) -> Outcome:
     """`sqlalchemy.create_engine(...)` becomes `get_engine(...)`, `redis.Redis(...)`
     `get_redis(...)` and `redis.from_url(...)` `get_redis_from_url(...)`, arguments untouched."""
-    creator = next((c for c in CACHED if site.resolver.made_by(site.call, site.scope, c)), None)
-    if creator is None:
+    creator = site.resolver.callee(site.call, site.scope)
+    helper = CACHED.get(creator) if creator is not None else None
+    if creator is None or helper is None:
         return NOT_CACHEABLE
     if site.safety is Applicability.NONE:
         return FROM_REQUEST
-    helper = CACHED[creator]
     if helper == "get_engine" and _in_memory(site.call):
         return IN_MEMORY
     edit = site.module.renamed_call(site.call, helper)
@@ -129,11 +129,10 @@ def fix(site: FixSite) -> Outcome:
 
 def _in_memory(call: cst.Call) -> bool:
     """A literal SQLite URL naming no file: `sqlite://`, `:memory:` or `mode=memory`."""
-    import libcst as cst  # loaded only by a run that builds fixes
+    from dynalint.analysis.flow import first_literal  # loaded only by a run that builds fixes
 
-    url = next((a for a in call.args if a.keyword is None or a.keyword.value == "url"), None)
-    text = url.value.evaluated_value if url and isinstance(url.value, cst.SimpleString) else None
-    if not isinstance(text, str) or not text.startswith("sqlite"):
+    text = first_literal(call, "url")
+    if text is None or not text.startswith("sqlite"):
         return False
     return text.partition("://")[2] in ("", "/") or ":memory:" in text or "mode=memory" in text
 

@@ -27,7 +27,7 @@ from dynalint.analysis.model import Creation
 from dynalint.analysis.scopes import Scope
 from dynalint.analysis.tree import children
 from dynalint.bindings import Bindings
-from dynalint.types import Applicability
+from dynalint.types import BOTO3, Applicability
 
 # Why a creation has no fix, in words shared by the rules.
 
@@ -55,7 +55,7 @@ class Plan:
     edits: tuple[NodeEdit, ...]
     helpers: tuple[str, ...]
     needs: frozenset[int]
-    prunes: tuple[str, ...] = ("boto3",)
+    prunes: tuple[str, ...] = BOTO3
 
 
 Outcome = list[Plan] | str
@@ -82,7 +82,7 @@ class FixSite:
         message: str,
         edits: Sequence[NodeEdit],
         helpers: Sequence[str],
-        prunes: tuple[str, ...] = ("boto3",),
+        prunes: tuple[str, ...] = BOTO3,
     ) -> Plan:
         """`prunes`: the libraries whose imports the edits may leave unused."""
         needs = frozenset({self.index})
@@ -117,6 +117,8 @@ class ModuleFixes:
         """Helpers the module already imports from the helper module, by imported name, under
         a name nothing else binds (a local `get_client = None` would hide the import)."""
         imported = self._imported_names()
+        if not imported:
+            return {}  # spares rendering and reading the whole module again
         bindings = Bindings.of(self.module.code)
         alone = bindings.sole_imports(set(imported.values())) if bindings else {}
         return {name: bound for name, bound in imported.items() if bound in alone}
