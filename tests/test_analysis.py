@@ -440,6 +440,50 @@ def test_cures_and_look_alikes(source: str, expected: list[tuple[int, str]]) -> 
             [(5, "DYN001"), (6, "DYN001")],
             id="nested function and lambda",
         ),
+        pytest.param(
+            """
+            import sys, boto3
+            class Hooks:
+                @staticmethod
+                def notify(event, context):
+                    return boto3.client("sns")
+            if __name__ == "__main__":
+                getattr(Hooks, sys.argv[1])({}, None)
+            """,
+            [],
+            id="getattr with a computed name from the main block: once",
+        ),
+        pytest.param(
+            """
+            import boto3
+            class Hooks:
+                @staticmethod
+                def notify(event, context):
+                    return boto3.client("sns")
+                @staticmethod
+                def _audit(event, context):
+                    return boto3.client("cloudtrail")
+            def handler(event, context):
+                run = getattr(Hooks, event["hook"])
+                return run(event, context)
+            """,
+            [(6, "DYN001"), (9, "DYN001")],
+            id="getattr with a computed name per request: every public member",
+        ),
+        pytest.param(
+            """
+            import boto3
+            def _make():
+                return boto3.client("s3")
+            def main():
+                return boto3.client("sqs")
+            if __name__ == "__main__":
+                import sys
+                getattr(sys.modules[__name__], "main")()
+            """,
+            [(4, "DYN001"), (6, "DYN001")],
+            id="getattr on what dynalint cannot name reaches nothing",
+        ),
     ],
 )
 def test_reachability(source: str, expected: list[tuple[int, str]]) -> None:
@@ -564,6 +608,101 @@ def test_session_parameters_by_annotation(annotation: str) -> None:
         return session.client("s3")
     """
     assert found(source) == [(6, "DYN001")]
+
+
+@pytest.mark.parametrize(
+    "docstring",
+    [
+        pytest.param("Args:\n            session (boto3.Session): the caller's.", id="Google"),
+        pytest.param(
+            "Args:\n            session (boto3.session.Session, optional): the caller's.",
+            id="Google optional",
+        ),
+        pytest.param(":param session: ours\n        :type session: boto3.Session", id="reST"),
+        pytest.param(
+            "Parameters\n        ----------\n        session : Optional[boto3.Session]",
+            id="NumPy",
+        ),
+    ],
+)
+def test_session_parameters_by_docstring(docstring: str) -> None:
+    source = f"""
+    def upload(path, session=None):
+        \"\"\"Upload.
+
+        {docstring}
+        \"\"\"
+        return session.client("s3")
+    """
+    line = source.splitlines().index('        return session.client("s3")') + 1
+    assert found(source) == [(line, "DYN001")]
+
+
+@pytest.mark.parametrize(
+    "docstring",
+    [
+        pytest.param("Args:\n            session (Session): our own.", id="bare name"),
+        pytest.param("Args:\n            store (boto3.Session): another one.", id="other name"),
+    ],
+)
+def test_docstring_types_that_name_no_session(docstring: str) -> None:
+    source = f"""
+    def upload(path, session=None, store=None):
+        \"\"\"Upload.
+
+        {docstring}
+        \"\"\"
+        return session.client("s3")
+    """
+    assert found(source) == []
+
+
+def test_an_annotation_outranks_the_docstring() -> None:
+    source = """
+    from myapp.auth import Session
+    def upload(path, session: Session):
+        \"\"\"Args:
+            session (boto3.Session): stale documentation.
+        \"\"\"
+        return session.client("s3")
+    """
+    assert found(source) == []
+
+
+@pytest.mark.parametrize(
+    ("cls", "reach"),
+    [
+        pytest.param("ExportReadySensor", Reach.PER_REQUEST, id="sensor"),
+        pytest.param("ExportReadyProbe", Reach.UNKNOWN, id="not a sensor"),
+    ],
+)
+def test_airflow_sensor_poke_runs_per_poke(cls: str, reach: Reach) -> None:
+    source = textwrap.dedent(
+        f"""\
+        import boto3
+        from airflow.sensors.base import BaseSensorOperator
+        class {cls}(BaseSensorOperator):
+            def poke(self, context):
+                return boto3.client("s3").list_objects_v2(Bucket="exports")["KeyCount"] > 0
+        """
+    )
+    (finding,) = lint_source(source, "sensors.py").findings
+    assert finding.reach is reach
+
+
+@pytest.mark.parametrize("decorator", ["resource", "io_manager", "executor", "logger"])
+def test_dagster_initialisers_run_once_per_run(decorator: str) -> None:
+    source = f"""
+    import boto3
+    import dagster
+    @dagster.{decorator}(config_schema={{"region": str}})
+    def build(init_context):
+        return boto3.client("s3")
+    @dagster.op
+    def copy(context):
+        return boto3.client("s3")
+    """
+    assert found(source) == [(9, "DYN001")]
 
 
 def test_functions_annotated_to_return_a_session() -> None:

@@ -318,6 +318,7 @@ setup(
             "tool = pkg.cli:main",
             "other=pkg.other:Cli.run",
             f"dynamic = {MODULE}:main",
+            f"{NAME}=pkg.cli.main:cli",
             "not an entry",
         ],
         "pytest11": ["plugin = pkg.plugin:hooks"],
@@ -330,6 +331,7 @@ EXTRA = dict(gui_scripts="gui = pkg.gui:start")
             [
                 DeclaredEntry("pkg.cli", "main", None, "setup.py"),
                 DeclaredEntry("pkg.other", "Cli.run", None, "setup.py"),
+                DeclaredEntry("pkg.cli.main", "cli", None, "setup.py"),
                 DeclaredEntry("pkg.gui", "start", None, "setup.py"),
             ],
             id="setup-py-entry-points",

@@ -222,6 +222,10 @@ class _Builder:
             return None
         if record.name == "__call__":
             return "__call__"
+        if record.name == "poke" and positional[1:] == ("context",):
+            node = self._class_nodes.get(id(outer))
+            if node is not None and node.name.value.endswith("Sensor"):
+                return "sensor poke"  # Airflow calls it every poke_interval until it succeeds
         if names.REQUEST_HANDLER_METHOD.fullmatch(record.name):
             node = self._class_nodes.get(id(outer))
             if node is not None and any(

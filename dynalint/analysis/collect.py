@@ -6,10 +6,11 @@ Only lazy-initialisation guards are judged here, since they are a matter of synt
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import docstring_parser
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
@@ -208,7 +209,7 @@ class _Collector:
             positional = [*node.params.posonly_params, *node.params.params]
             if positional:
                 scope.owner, scope.receiver = outer, positional[0].name.value
-        self._bind_parameters(node.params, scope)
+        self._bind_parameters(node.params, scope, _documented_types(node))
         _declare(node.body, scope)
         self.result.functions.append(FunctionRecord(qualname, node.name.value, node, outer, scope))
         self._inside(scope, node.body)
@@ -244,7 +245,9 @@ class _Collector:
         self.walk(body)
         self.scope = outer
 
-    def _bind_parameters(self, params: cst.Parameters, scope: Scope) -> None:
+    def _bind_parameters(
+        self, params: cst.Parameters, scope: Scope, documented: Mapping[str, str] | None = None
+    ) -> None:
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
@@ -252,7 +255,8 @@ class _Collector:
         for param in every:
             annotation = param.annotation.annotation if param.annotation else None
             name = param.name.value
-            scope.bind(name, Parameter(name, annotation, scope.parent or scope))
+            written = (documented or {}).get(name) if annotation is None else None
+            scope.bind(name, Parameter(name, annotation, scope.parent or scope, written))
 
     # -- bindings --------------------------------------------------------------------------
 
@@ -371,6 +375,19 @@ class _Collector:
             for element in literal.elements:
                 if isinstance(element, cst.Element | cst.DictElement):
                     self._tables[id(element.value)] = target.value
+
+
+def _documented_types(node: cst.FunctionDef) -> dict[str, str]:
+    """The types a docstring gives parameters (Google, NumPy or reST style), read only when it
+    may name a Session: the one object whose type decides what calls on it create."""
+    docstring = node.get_docstring()
+    if not docstring or "Session" not in docstring:
+        return {}
+    try:
+        params = docstring_parser.parse(docstring).params
+    except (docstring_parser.ParseError, ValueError):
+        return {}
+    return {param.arg_name: param.type_name for param in params if param.type_name}
 
 
 def _declare(node: cst.CSTNode, scope: Scope) -> None:

@@ -441,12 +441,25 @@ def _is_script_group(node: ast.expr | None) -> bool:
 
 
 def _string_literals(node: ast.expr) -> list[str]:
-    """A string, or the strings in a list, tuple or set; anything computed is skipped."""
+    """A string, or the strings in a list, tuple or set; anything computed is skipped, except
+    a script name computed in an f-string (`f"{name}=tool.cli:main"`): where it points is
+    still written out."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        _, equals, reference = _computed_name(node.values).partition("=")
+        return [f"script={reference}"] if equals and "{" not in reference else []
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return [text for element in node.elts for text in _string_literals(element)]
     return []
+
+
+def _computed_name(parts: list[ast.expr]) -> str:
+    """An f-string's text with each computed part written `{}`."""
+    return "".join(
+        part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "{}"
+        for part in parts
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from dynalint.analysis.names import (
     POOL_KEYWORDS,
     RECEIVER_METHODS,
     creation_by_name,
+    documented_session,
     is_dotted_name,
     method_creation,
 )
@@ -140,6 +141,9 @@ class Resolver:
             keyed = _keyed_session(node.args[0]) if _is_get(node) else None
             if keyed is not None:
                 return keyed
+            got = self._got_attribute(node, scope)
+            if got is not None:
+                return got
             callee = self.meaning(node.func, scope)
             if not isinstance(callee, Qual):
                 return None
@@ -161,6 +165,25 @@ class Resolver:
         if isinstance(node, cst.IfExp):
             return _either(self.meaning(node.body, scope), self.meaning(node.orelse, scope))
         return None
+
+    def _got_attribute(self, call: cst.Call, scope: Scope) -> Qual | None:
+        """`getattr(owner, "name")` is `owner.name`, and `getattr(owner, name)` with a computed
+        name any public member of a project class, object or module (`owner.*`)."""
+        func = call.func
+        if not isinstance(func, cst.Name) or func.value != "getattr" or scope.lookup("getattr"):
+            return None
+        if len(call.args) < 2 or any(arg.keyword or arg.star for arg in call.args[:2]):
+            return None
+        owner = self.meaning(call.args[0].value, scope)
+        if isinstance(owner, Instance):
+            owner = Qual(owner.cls, local=owner.local)
+        if not isinstance(owner, Qual) or owner.is_external:
+            return None
+        name = call.args[1].value
+        member = name.evaluated_value if isinstance(name, cst.SimpleString) else MODULE_WILDCARD
+        if not isinstance(member, str) or not (member.isidentifier() or member == MODULE_WILDCARD):
+            return None
+        return Qual(f"{owner.name}.{member}", local=owner.local)
 
     def produced(self, function: str) -> Value | None:
         """What a call of one of this module's functions gives: a Session its annotation names,
@@ -261,7 +284,7 @@ class Resolver:
         if isinstance(binding, Assigned):
             return self.meaning(binding.value, binding.scope)
         if isinstance(binding, Parameter) and binding.annotation is None:
-            return BOTO_SESSION_NAMES.get(binding.name)
+            return BOTO_SESSION_NAMES.get(binding.name) or documented_session(binding.documented)
         if isinstance(binding, Parameter) and binding.annotation is not None:
             value = self.annotated(binding.annotation, binding.scope)
             if value is not None:

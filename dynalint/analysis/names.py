@@ -197,6 +197,17 @@ BOTO_SESSION_NAMES: dict[str, Value] = {
     for underscore in ("", "_")
 }
 
+
+def documented_session(text: str | None) -> Value | None:
+    """A Session that a docstring names as a parameter's type (`boto3.Session`, `Optional[
+    boto3.session.Session]`, `boto3.Session, optional`). Documentation imports nothing, so only
+    a fully dotted name counts: a bare `Session` may be anyone's."""
+    words = re.split(r"[^\w.]+", text or "")
+    if any(CREATORS.get(word) is Creation.SESSION for word in words):
+        return Value(Creation.SESSION)
+    return None
+
+
 # Stands for any one module of a package in a qualified name: `commands.*.run` is the `run` of
 # whichever module `importlib.import_module("commands." + name)` loads.
 MODULE_WILDCARD = "*"
@@ -283,6 +294,9 @@ COMMAND_FUNCTIONS = frozenset(
             f"celery.signals.{signal}.connect"
             for signal in ("worker_process_init", "worker_init", "celeryd_init", "worker_ready")
         ),
+        # Dagster's initialisers: it calls them once per run (or step process) to build what
+        # the run's steps share, its documented home for a client.
+        *(f"dagster.{kind}" for kind in ("resource", "io_manager", "executor", "logger")),
     }
 )
 COMMAND_DECORATORS = frozenset({"command", "group", "callback"})

@@ -142,6 +142,8 @@ class Project:
                 for closure in self._function(key).hands_out
             ]
         model = self._models[path]
+        if rest[-1] == MODULE_WILDCARD:
+            return [(path, name) for name in _public_members(model, ".".join(rest[:-1]))]
         qualname = ".".join(rest)
         if qualname in model.functions:
             return [(path, qualname)]
@@ -246,6 +248,7 @@ class Project:
         self, inbound: Inbound, outbound: Outbound, per_request: Mapping[FunctionKey, object]
     ) -> set[FunctionKey]:
         once = {key for key in self._keys() if self._function(key).runs_once} | self._scripts
+        once |= self._command_line_package()
         once |= self._unbuilt(inbound)
         once |= {key for key in self._keys() if not inbound.get(key) and self._unshipped(key[0])}
         once -= per_request.keys()
@@ -279,6 +282,26 @@ class Project:
                 once.add(key)
                 queue.extend(target for target, _ in outbound.get(key, ()) if target in maybe)
         return once
+
+    def _command_line_package(self) -> set[FunctionKey]:
+        """Every function of the package a console script lives in, when that is a subpackage
+        (`samcli/cli/` for `samcli.cli.main:cli`): it is the command-line tool's own code, not
+        the library's API, so what runs there runs once per command a person types, whoever
+        calls it (click callbacks and context objects dynalint cannot follow). A console script
+        in a top-level package (`tool.cli:main`) claims only its own module."""
+        found: set[FunctionKey] = set()
+        for path, _ in self._scripts:
+            module = self._models[path].module
+            package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+            prefix = f"{package}." if "." in package else None
+            root = self._roots.of(path)
+            for other, model in self._models.items():
+                ours = model.module == module or (
+                    prefix is not None and f"{model.module}.".startswith(prefix)
+                )
+                if ours and self._roots.of(other) == root:
+                    found.update((other, name) for name in model.functions)
+        return found
 
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
         """The initialisers of classes that the project never instantiates (it may name them,
@@ -371,6 +394,19 @@ def inherited(model: FileModel, rest: Sequence[str]) -> list[str]:
     when the class does not define it: the same member of each base, in order."""
     owner = ".".join(rest[:-1])
     return [f"{base}.{rest[-1]}" for base in model.classes.get(owner, ())]
+
+
+def _public_members(model: FileModel, owner: str) -> list[str]:
+    """The functions a computed `getattr(owner, name)` may pick: the public methods of a class,
+    or the public functions of a module (`owner` empty) and its public classes' initialisers."""
+    found = []
+    for qualname in model.functions:
+        parent, _, name = qualname.rpartition(".")
+        if parent == owner and not name.startswith("_"):
+            found.append(qualname)
+        elif not owner and name == "__init__" and "." not in parent and parent[:1] != "_":
+            found.append(qualname)
+    return found
 
 
 def _defines(model: FileModel, rest: tuple[str, ...]) -> bool:

@@ -41,9 +41,12 @@ class Assigned:
 
 @dataclass(frozen=True)
 class Parameter:
+    """`documented` is the type the function's docstring gives an unannotated parameter."""
+
     name: str
     annotation: cst.BaseExpression | None
     scope: Scope
+    documented: str | None = None
 
 
 @dataclass(frozen=True)
