@@ -130,11 +130,12 @@ class Callers:
         self._mentions: set[str] = set()
         self._members: dict[str, set[str]] = defaultdict(set)
         self._grown: set[Unit] = set()
+        self._bases: set[Path] = set()
 
     def next_files(self, models: Mapping[Path, FileModel], project: Project) -> set[Path]:
         """Files not among `models` that the wanted names, grown from `models`, may be in."""
         self._grow(models, project)
-        found = self._exporters(models)
+        found = self._exporters(models) | self._bases
         for unit in self._grown:
             found |= self._importing(unit, models)
         self._grown = set()
@@ -146,6 +147,7 @@ class Callers:
         for path, model in models.items():
             for site in model.sites:
                 self._want(path, site.function)
+        self._dispatching(models)
         changed = True
         while changed:
             changed = False
@@ -155,10 +157,11 @@ class Callers:
                     if source is None or (path, source) in self._wanted:
                         continue
                     if mention(reference.target) in self._mentions and self._leads(
-                        project.resolve(reference.target, path)
+                        project.targets(reference, path)
                     ):
                         changed |= self._want(path, source)
                 changed |= self._exported(path, model, project)
+            changed |= self._dispatching(models)
 
     def _want(self, path: Path, qualname: str) -> bool:
         if (path, qualname) in self._wanted:
@@ -177,6 +180,45 @@ class Callers:
             self._grown.add(unit)
             return True
         return False
+
+    def _dispatching(self, models: Mapping[Path, FileModel]) -> bool:
+        """A wanted method may be called as an override: through a base class's method (in
+        the base's module, `self.run()`, or wherever the base is named) or on what a function
+        returns, typed as the class or a base (`provider_for(kind).run()`). Those names lead to
+        it too, and the bases' modules are read to learn their own bases."""
+        changed = False
+        for path, qualname in list(self._wanted):
+            cls, _, method = qualname.partition(".<locals>.")[0].rpartition(".")
+            queue, seen = [(path, cls)], set()
+            while queue:
+                at, name = queue.pop()
+                model = models.get(at)
+                if (at, name) in seen or model is None or name not in model.classes:
+                    continue
+                seen.add((at, name))
+                if (at, name) != (path, cls):
+                    changed |= self._name(self._units[at], f"{name}.{method}", method)
+                for function, returned in model.returns.items():
+                    if returned == f"{model.module}.{name}":
+                        changed |= self._name(self._units[at], function, method)
+                for base in model.classes[name]:
+                    for base_path, spelled in self._located(base, at):
+                        queue.append((base_path, spelled))
+                        if base_path not in models and base_path not in self._bases:
+                            self._bases.add(base_path)
+                            changed = True
+        return changed
+
+    def _located(self, target: str, origin: Path) -> list[tuple[Path, str]]:
+        """The files of the module a qualified name is in, and its name there."""
+        parts = target.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            paths = self._by_module.get(".".join(parts[:cut]))
+            if paths:
+                root = self._units[origin][0]
+                ours = [path for path in paths if self._units[path][0] == root] or paths
+                return [(path, ".".join(parts[cut:])) for path in ours]
+        return []
 
     def _exported(self, path: Path, model: FileModel, project: Project) -> bool:
         """Re-exported and inherited names of the module that lead to wanted functions: an

@@ -105,6 +105,7 @@ class _Builder:
             },
             aliases=_aliases(module_scope),
             exports=self._exports(module_scope),
+            returns=self._returns(module_scope),
             sites=self._place(sites),
             references=tuple(references),
             helper_module=self._helper_module,
@@ -362,7 +363,8 @@ class _Builder:
         if not isinstance(meaning, Qual) or meaning.is_external:
             return None
         target = f"{meaning.name}.__init__" if meaning.is_class else meaning.name
-        return Reference(scope.function, target, call=call, once=once)
+        virtual = self._resolver.on_object(node, scope)
+        return Reference(scope.function, target, call=call, once=once, virtual=virtual)
 
     def _site(self, call: cst.Call, scope: Scope, classified: Classified) -> Site:
         _, request_names = self._resolver.safety(call, scope)
@@ -450,6 +452,17 @@ class _Builder:
             if value is not None:
                 exports[record.qualname] = value
         return exports
+
+    def _returns(self, module_scope: Scope) -> dict[str, str]:
+        """The project class whose objects each function or method returns, if one does."""
+        found: dict[str, str] = {}
+        for record in self._collection.functions:
+            if isinstance(record.node, cst.FunctionDef) and _exported(record.outer, module_scope):
+                name = f"{self._collection.module}.{record.qualname}"
+                instance = self._resolver.produced_instance(name)
+                if instance is not None:
+                    found[record.qualname] = instance.cls
+        return found
 
 
 def _exported(outer: Scope, module_scope: Scope) -> bool:

@@ -9,7 +9,7 @@ matches how such code is written: a name holds one kind of thing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -24,6 +24,7 @@ from dynalint.analysis.names import (
     MODULE_WILDCARD,
     POOL_KEYWORDS,
     RECEIVER_METHODS,
+    RETURNED,
     creation_by_name,
     documented_session,
     is_dotted_name,
@@ -152,10 +153,12 @@ class Resolver:
             helper = HELPER_VALUES.get(callee.name.rpartition(".")[2])
             if helper is not None and not callee.local:
                 return helper
-            produced = self.produced(callee.name)
-            if produced is not None or not callee.looks_like_class:
-                return produced
-            return Instance(callee.name, local=callee.local)
+            if callee.looks_like_class:
+                return self.produced(callee.name) or Instance(callee.name, local=callee.local)
+            if callee.local:
+                return self.produced(callee.name) or self.produced_instance(callee.name)
+            # Another module's function: the project pass reads what it returns from its model.
+            return None if callee.is_external else Instance(f"{callee.name}.{RETURNED}", False)
         if isinstance(node, cst.Subscript):
             return _keyed_session(node.slice[0].slice if len(node.slice) == 1 else None)
         if isinstance(node, cst.Await):
@@ -194,6 +197,17 @@ class Resolver:
                 return value
         return self.returned(function)
 
+    def produced_instance(self, function: str) -> Instance | None:
+        """The object of a project class a call of one of this module's functions gives, as its
+        return annotation says, else as its `return` statements do when they agree."""
+        if function in self._returns:
+            found = self.annotated_instance(*self._returns[function])
+            if found is not None:
+                return found
+        meanings = {self.meaning(value, scope) for value, scope in self._returned.get(function, ())}
+        only = meanings.pop() if len(meanings) == 1 else None
+        return only if isinstance(only, Instance) and not only.is_external else None
+
     def member(self, node: cst.BaseExpression, scope: Scope) -> Meaning:
         """What a name or attribute denotes, a property itself rather than what it gives."""
         if isinstance(node, cst.Attribute):
@@ -203,8 +217,19 @@ class Resolver:
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         found = self._plain_attribute(node, scope)
         if isinstance(found, Qual) and found.name in self._properties:
-            return self.produced(found.name)
+            return self.produced(found.name) or self.produced_instance(found.name)
         return found
+
+    def on_object(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """`node` looks a method up on an object (`self.run`, `cls.build`, `provider.extract`),
+        not on a class, `super()` or a module: which class answers is decided at run time."""
+        if not isinstance(node, cst.Attribute):
+            return False
+        owner = scope.method_owner()
+        if owner is not None and isinstance(node.value, cst.Name):
+            if node.value.value in (owner[1], "cls"):
+                return True
+        return isinstance(self.meaning(node.value, scope), Instance)
 
     def _plain_attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         attr = node.attr.value
@@ -270,11 +295,15 @@ class Resolver:
         return None
 
     def resolve_bindings(self, bindings: list[Binding] | list[Assigned]) -> Meaning:
+        """The first binding dynalint can read, one it knows here before one that waits on
+        another module's model."""
+        pending = None
         for binding in bindings:
             found = self._binding(binding)
-            if found is not None:
+            if found is not None and not _pending(found):
                 return found
-        return None
+            pending = pending or found
+        return pending
 
     def _binding(self, binding: Binding) -> Meaning:
         if isinstance(binding, Imported):
@@ -286,12 +315,9 @@ class Resolver:
         if isinstance(binding, Parameter) and binding.annotation is None:
             return BOTO_SESSION_NAMES.get(binding.name) or documented_session(binding.documented)
         if isinstance(binding, Parameter) and binding.annotation is not None:
-            value = self.annotated(binding.annotation, binding.scope)
-            if value is not None:
-                return value
-            cls = self.meaning(binding.annotation, binding.scope)
-            if isinstance(cls, Qual) and cls.looks_like_class and not cls.is_external:
-                return Instance(cls.name, local=cls.local)
+            return self.annotated(binding.annotation, binding.scope) or self.annotated_instance(
+                binding.annotation, binding.scope
+            )
         return None
 
     def returned(self, function: str) -> Value | None:
@@ -308,33 +334,43 @@ class Resolver:
 
     def annotated(self, annotation: cst.BaseExpression, scope: Scope) -> Value | None:
         """A Session type annotation, also as `Session | None`, `Optional[...]` or a string."""
+        for meaning in self._alternatives(annotation, scope):
+            if isinstance(meaning, Qual) and CREATORS.get(meaning.name) is Creation.SESSION:
+                return Value(Creation.SESSION)
+        return None
+
+    def annotated_instance(self, annotation: cst.BaseExpression, scope: Scope) -> Instance | None:
+        """An object of a project class an annotation names (`Provider`, `Provider | None`)."""
+        for meaning in self._alternatives(annotation, scope):
+            if isinstance(meaning, Qual) and meaning.looks_like_class and not meaning.is_external:
+                return Instance(meaning.name, local=meaning.local)
+        return None
+
+    def _alternatives(self, annotation: cst.BaseExpression, scope: Scope) -> Iterator[Meaning]:
+        """What each type an annotation allows denotes, through strings, `|`, `Optional` and
+        `Union`."""
         if isinstance(annotation, cst.SimpleString):
             text = annotation.evaluated_value
             try:
                 parsed = cst.parse_expression(text) if isinstance(text, str) else None
             except cst.ParserSyntaxError:
-                return None
-            if parsed is None:
-                return None
-            self._parsed.append(parsed)  # memo keys are ids: keep the node alive
-            return self.annotated(parsed, scope)
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+                return
+            if parsed is not None:
+                self._parsed.append(parsed)  # memo keys are ids: keep the node alive
+                yield from self._alternatives(parsed, scope)
+        elif isinstance(annotation, cst.BinaryOperation) and isinstance(
             annotation.operator, cst.BitOr
         ):
-            return self.annotated(annotation.left, scope) or self.annotated(annotation.right, scope)
-        if isinstance(annotation, cst.Subscript):
+            yield from self._alternatives(annotation.left, scope)
+            yield from self._alternatives(annotation.right, scope)
+        elif isinstance(annotation, cst.Subscript):
             wrapper = self.meaning(annotation.value, scope)
             if isinstance(wrapper, Qual) and wrapper.name in ("typing.Optional", "typing.Union"):
                 for element in annotation.slice:
                     if isinstance(element.slice, cst.Index):
-                        found = self.annotated(element.slice.value, scope)
-                        if found is not None:
-                            return found
-            return None
-        meaning = self.meaning(annotation, scope)
-        if isinstance(meaning, Qual) and CREATORS.get(meaning.name) is Creation.SESSION:
-            return Value(Creation.SESSION)
-        return None
+                        yield from self._alternatives(element.slice.value, scope)
+        else:
+            yield self.meaning(annotation, scope)
 
     # -- creating calls --------------------------------------------------------------------
 
@@ -357,7 +393,8 @@ class Resolver:
                     return Classified(creator, _service(call, creator))
                 if self._deferred(receiver):
                     return Classified(None, _service(call, Creation.CLIENT), receiver.name, method)
-            maker = self._maker(func.value, scope) if receiver is None else None
+            unknown = receiver is None or _pending(receiver)
+            maker = self._maker(func.value, scope) if unknown else None
             if maker is not None:
                 # `other_module.make_session().client(...)`: its exports say what it returns.
                 return Classified(None, _service(call, Creation.CLIENT), maker.name, method)
@@ -536,6 +573,11 @@ def _is_super(node: cst.BaseExpression) -> bool:
         and isinstance(node.func, cst.Name)
         and node.func.value == "super"
     )
+
+
+def _pending(meaning: Meaning) -> bool:
+    """An object another module's function returns, which only the project pass can name."""
+    return isinstance(meaning, Instance) and meaning.cls.endswith(f".{RETURNED}")
 
 
 def _either(first: Meaning, second: Meaning) -> Meaning:

@@ -98,24 +98,29 @@ class Reference:
     """`source` refers to `target` (a dotted qualified name as this module resolves it).
 
     `source` is None at import time. `once` marks references made inside a lazy-initialisation
-    guard, which run once whatever calls their function.
+    guard, which run once whatever calls their function. `virtual` marks a method looked up on an
+    object (`self.run()`, `provider.extract()`): a subclass's override may answer it.
     """
 
     source: str | None
     target: str
     call: bool
     once: bool = False
+    virtual: bool = False
 
 
 @dataclass(frozen=True)
 class FileModel:
-    """`helper_module` is the module this module's fixes import their helpers from."""
+    """`returns` names the project class whose objects a function returns (`provider_for` ->
+    `pkg.providers.Provider`); `helper_module` is the module this module's fixes import their
+    helpers from."""
 
     module: str
     functions: Mapping[str, Function] = field(default_factory=dict)
     classes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
     exports: Mapping[str, Value] = field(default_factory=dict)
+    returns: Mapping[str, str] = field(default_factory=dict)
     sites: tuple[Site, ...] = ()
     references: tuple[Reference, ...] = ()
     helper_module: str = "aws_helpers"

@@ -303,6 +303,9 @@ COMMAND_DECORATORS = frozenset({"command", "group", "callback"})
 
 # `retry.<handed-out>`: what calling `retry` returns, when that is a function defined inside it.
 HANDED_OUT = "<handed-out>"
+# `providers.provider_for.<returned>`: the object of a project class another module's function
+# returns, which that module's model names.
+RETURNED = "<returned>"
 
 
 def names_a_cli(qualified: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
-from dynalint.analysis.names import HANDED_OUT, MODULE_WILDCARD, method_creation
+from dynalint.analysis.names import HANDED_OUT, MODULE_WILDCARD, RETURNED, method_creation
 from dynalint.analysis.roots import ImportRoots
 from dynalint.types import Reach
 
@@ -56,6 +56,8 @@ class Project:
             self._units[(self._roots.of(path), model.module)].append(path)
         self._on_disk = on_disk
         self._resolved: dict[tuple[str, Path], list[FunctionKey]] = {}
+        self._dispatched: dict[tuple[str, Path], list[FunctionKey]] = {}
+        self._subclasses: dict[tuple[Path, str], list[tuple[Path, str]]] | None = None
         self._handlers = self._declared(handlers)
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
@@ -142,6 +144,13 @@ class Project:
                 for closure in self._function(key).hands_out
             ]
         model = self._models[path]
+        if RETURNED in rest[1:]:
+            cut = rest.index(RETURNED)
+            cls = model.returns.get(".".join(rest[:cut]))
+            member = ".".join(rest[cut + 1 :])
+            if cls is None or not member or hops >= _MAX_ALIAS_HOPS:
+                return []
+            return self.resolve(f"{cls}.{member}", path, hops + 1)
         if rest[-1] == MODULE_WILDCARD:
             return [(path, name) for name in _public_members(model, ".".join(rest[:-1]))]
         qualname = ".".join(rest)
@@ -154,6 +163,60 @@ class Project:
             if found:
                 return found
         return []
+
+    def targets(self, reference: Reference, origin: Path) -> list[FunctionKey]:
+        """The functions a reference may run: what its target names and, for a method looked
+        up on an object, the overrides in subclasses. An override beside the package (an
+        example's subclass) runs when the code that built its object runs, not whenever the
+        package calls the method."""
+        found = self.resolve(reference.target, origin)
+        if not reference.virtual:
+            return found
+        overrides = self._overrides(reference.target, origin)
+        return [*found, *(key for key in overrides if not self._foreign(key[0], origin))]
+
+    def _overrides(self, target: str, origin: Path) -> list[FunctionKey]:
+        """The methods that override `Cls.method` in the project's subclasses of `Cls`, at any
+        depth: a method looked up on an object may be any of them."""
+        key = (target, self._roots.of(origin))
+        if key in self._dispatched:
+            return self._dispatched[key]
+        found: list[FunctionKey] = []
+        for path, rest in self._locate(target, origin, 0):
+            if RETURNED in rest[1:]:
+                cut = rest.index(RETURNED)
+                cls = self._models[path].returns.get(".".join(rest[:cut]))
+                if cls is not None:
+                    found += self._overrides(".".join((cls, *rest[cut + 1 :])), path)
+                continue
+            owner, name = ".".join(rest[:-1]), rest[-1]
+            if owner not in self._models[path].classes:
+                continue
+            for sub_path, sub in self._descendants((path, owner)):
+                if f"{sub}.{name}" in self._models[sub_path].functions:
+                    found.append((sub_path, f"{sub}.{name}"))
+        self._dispatched[key] = found
+        return found
+
+    def _descendants(self, cls: tuple[Path, str]) -> list[tuple[Path, str]]:
+        if self._subclasses is None:
+            self._subclasses = defaultdict(list)
+            for path, model in self._models.items():
+                for qualname, bases in model.classes.items():
+                    for base in bases:
+                        for base_path, rest in self._locate(base, path, 0):
+                            if ".".join(rest) in self._models[base_path].classes:
+                                self._subclasses[(base_path, ".".join(rest))].append(
+                                    (path, qualname)
+                                )
+        found: dict[tuple[Path, str], None] = {}
+        queue = deque(self._subclasses.get(cls, ()))
+        while queue:
+            sub = queue.popleft()
+            if sub not in found:
+                found[sub] = None
+                queue.extend(self._subclasses.get(sub, ()))
+        return list(found)
 
     def _pick(self, module: str, origin: Path) -> list[Path]:
         """Same-named modules of different import roots (SAM functions): prefer the origin's."""
@@ -213,7 +276,7 @@ class Project:
         for path in sorted(self._models):
             for reference in self._models[path].references:
                 source = (path, reference.source) if reference.source is not None else None
-                for target in self.resolve(reference.target, path):
+                for target in self.targets(reference, path):
                     inbound[target].append((source, reference))
                     if source is not None:
                         outbound[source].append((target, reference))
