@@ -3,8 +3,9 @@
 A file is parsed for its creation sites only if its facts say it can hold one. A file is parsed
 for reachability only if it can refer to a function leading to a site: it imports the module
 that defines the function, re-exports it or inherits it (or a package above it, with a plain
-`import`), and it names the function's top-level name in that module (the function, or the class
-of a method). Over-approximating is safe; missing is not.
+`import`), it names the function's top-level name in that module (the function, or the class
+of a method), and it spells the member a reference would (the method, `C` for `C.__init__`),
+subclasses the class or calls `getattr`. Over-approximating is safe; missing is not.
 """
 
 from __future__ import annotations
@@ -71,23 +72,31 @@ class Words:
 
     def __init__(self) -> None:
         self.words: set[str] = set()
-        self._pattern: re.Pattern[bytes] | None = None
+        self._patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
 
     def add(self, words: Iterable[str]) -> bool:
         before = len(self.words)
         self.words.update(words)
         if len(self.words) == before:
             return False
-        self._pattern = None
+        self._patterns = None
         return True
 
     def found_in(self, data: bytes) -> bool:
+        return self._search(data, 0)
+
+    def subclassed_in(self, data: bytes) -> bool:
+        """A class statement of the file names one of the words among its bases."""
+        return self._search(data, 1)
+
+    def _search(self, data: bytes, which: int) -> bool:
         if not self.words:
             return False
-        if self._pattern is None:
+        if self._patterns is None:
             names = b"|".join(re.escape(word.encode()) for word in sorted(self.words))
-            self._pattern = re.compile(rb"(?<!\w)(?:%s)(?!\w)" % names)
-        return self._pattern.search(data) is not None
+            word = rb"(?<!\w)(?:%s)(?!\w)" % names
+            self._patterns = (re.compile(word), re.compile(rb"class\s+\w+\s*\([^)]*" + word))
+        return self._patterns[which].search(data) is not None
 
 
 Unit = tuple[Path, str]
@@ -127,15 +136,15 @@ class Callers:
         self._read = read
         self._wanted: set[FunctionKey] = set()
         self._words: dict[Unit, Words] = defaultdict(Words)
+        self._said: dict[Unit, Words] = defaultdict(Words)
         self._mentions: set[str] = set()
         self._members: dict[str, set[str]] = defaultdict(set)
         self._grown: set[Unit] = set()
-        self._bases: set[Path] = set()
 
     def next_files(self, models: Mapping[Path, FileModel], project: Project) -> set[Path]:
         """Files not among `models` that the wanted names, grown from `models`, may be in."""
         self._grow(models, project)
-        found = self._exporters(models) | self._bases
+        found = self._exporters(models)
         for unit in self._grown:
             found |= self._importing(unit, models)
         self._grown = set()
@@ -147,7 +156,7 @@ class Callers:
         for path, model in models.items():
             for site in model.sites:
                 self._want(path, site.function)
-        self._dispatching(models)
+        self._factories(models)
         changed = True
         while changed:
             changed = False
@@ -157,11 +166,11 @@ class Callers:
                     if source is None or (path, source) in self._wanted:
                         continue
                     if mention(reference.target) in self._mentions and self._leads(
-                        project.targets(reference, path)
+                        project.resolve(reference.target, path)
                     ):
                         changed |= self._want(path, source)
                 changed |= self._exported(path, model, project)
-            changed |= self._dispatching(models)
+            changed |= self._factories(models)
 
     def _want(self, path: Path, qualname: str) -> bool:
         if (path, qualname) in self._wanted:
@@ -176,49 +185,28 @@ class Callers:
         top = top_name(spelled)
         self._mentions.add(mentioned)
         self._members[top].add(spelled[len(top) + 1 :])
-        if self._words[unit].add([top]):
+        said = self._said[unit].add([mentioned])
+        if self._words[unit].add([top]) or said:
             self._grown.add(unit)
             return True
         return False
 
-    def _dispatching(self, models: Mapping[Path, FileModel]) -> bool:
-        """A wanted method may be called as an override: through a base class's method (in
-        the base's module, `self.run()`, or wherever the base is named) or on what a function
-        returns, typed as the class or a base (`provider_for(kind).run()`). Those names lead to
-        it too, and the bases' modules are read to learn their own bases."""
+    def _factories(self, models: Mapping[Path, FileModel]) -> bool:
+        """A wanted method is called on what a function returns as its class, too
+        (`provider_for(kind).run()`): that function's name leads to it."""
+        returning: dict[str, list[tuple[Path, str]]] = defaultdict(list)
+        for path, model in models.items():
+            for function, cls in model.returns.items():
+                returning[cls].append((path, function))
         changed = False
         for path, qualname in list(self._wanted):
             cls, _, method = qualname.partition(".<locals>.")[0].rpartition(".")
-            queue, seen = [(path, cls)], set()
-            while queue:
-                at, name = queue.pop()
-                model = models.get(at)
-                if (at, name) in seen or model is None or name not in model.classes:
-                    continue
-                seen.add((at, name))
-                if (at, name) != (path, cls):
-                    changed |= self._name(self._units[at], f"{name}.{method}", method)
-                for function, returned in model.returns.items():
-                    if returned == f"{model.module}.{name}":
-                        changed |= self._name(self._units[at], function, method)
-                for base in model.classes[name]:
-                    for base_path, spelled in self._located(base, at):
-                        queue.append((base_path, spelled))
-                        if base_path not in models and base_path not in self._bases:
-                            self._bases.add(base_path)
-                            changed = True
+            owner = models.get(path)
+            if owner is None or cls not in owner.classes:
+                continue
+            for at, function in returning.get(f"{owner.module}.{cls}", ()):
+                changed |= self._name(self._units[at], function, method)
         return changed
-
-    def _located(self, target: str, origin: Path) -> list[tuple[Path, str]]:
-        """The files of the module a qualified name is in, and its name there."""
-        parts = target.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            paths = self._by_module.get(".".join(parts[:cut]))
-            if paths:
-                root = self._units[origin][0]
-                ours = [path for path in paths if self._units[path][0] == root] or paths
-                return [(path, ".".join(parts[cut:])) for path in ours]
-        return []
 
     def _exported(self, path: Path, model: FileModel, project: Project) -> bool:
         """Re-exported and inherited names of the module that lead to wanted functions: an
@@ -240,7 +228,7 @@ class Callers:
 
     def _importing(self, unit: Unit, models: Mapping[Path, FileModel]) -> set[Path]:
         """Files that import the module of `unit`, resolve that import to it, and name one of
-        its wanted names."""
+        its wanted names and the member they would use."""
         root, module = unit
         found = set()
         static = self._importers.of(module)
@@ -253,7 +241,12 @@ class Callers:
             data = self._read(path)
             if path not in static and not names_package(data, module):
                 continue
-            if self._words[unit].found_in(data):
+            words = self._words[unit]
+            if words.found_in(data) and (
+                self._said[unit].found_in(data)
+                or words.subclassed_in(data)
+                or b"getattr" in data  # `getattr(module, name)` spells no member
+            ):
                 found.add(path)
         return found
 

@@ -363,8 +363,7 @@ class _Builder:
         if not isinstance(meaning, Qual) or meaning.is_external:
             return None
         target = f"{meaning.name}.__init__" if meaning.is_class else meaning.name
-        virtual = self._resolver.on_object(node, scope)
-        return Reference(scope.function, target, call=call, once=once, virtual=virtual)
+        return Reference(scope.function, target, call=call, once=once)
 
     def _site(self, call: cst.Call, scope: Scope, classified: Classified) -> Site:
         _, request_names = self._resolver.safety(call, scope)

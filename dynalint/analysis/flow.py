@@ -220,17 +220,6 @@ class Resolver:
             return self.produced(found.name) or self.produced_instance(found.name)
         return found
 
-    def on_object(self, node: cst.BaseExpression, scope: Scope) -> bool:
-        """`node` looks a method up on an object (`self.run`, `cls.build`, `provider.extract`),
-        not on a class, `super()` or a module: which class answers is decided at run time."""
-        if not isinstance(node, cst.Attribute):
-            return False
-        owner = scope.method_owner()
-        if owner is not None and isinstance(node.value, cst.Name):
-            if node.value.value in (owner[1], "cls"):
-                return True
-        return isinstance(self.meaning(node.value, scope), Instance)
-
     def _plain_attribute(self, node: cst.Attribute, scope: Scope) -> Meaning:
         attr = node.attr.value
         owner = scope.method_owner()

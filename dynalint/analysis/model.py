@@ -98,15 +98,13 @@ class Reference:
     """`source` refers to `target` (a dotted qualified name as this module resolves it).
 
     `source` is None at import time. `once` marks references made inside a lazy-initialisation
-    guard, which run once whatever calls their function. `virtual` marks a method looked up on an
-    object (`self.run()`, `provider.extract()`): a subclass's override may answer it.
+    guard, which run once whatever calls their function.
     """
 
     source: str | None
     target: str
     call: bool
     once: bool = False
-    virtual: bool = False
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,9 @@ class Project:
             self._units[(self._roots.of(path), model.module)].append(path)
         self._on_disk = on_disk
         self._resolved: dict[tuple[str, Path], list[FunctionKey]] = {}
-        self._dispatched: dict[tuple[str, Path], list[FunctionKey]] = {}
-        self._subclasses: dict[tuple[Path, str], list[tuple[Path, str]]] | None = None
         self._handlers = self._declared(handlers)
+        scripts = list(scripts)
+        self._script_modules = {entry.module for entry in scripts}
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
         # Deepest first, so a file belongs to the nearest distribution above it.
@@ -164,60 +164,6 @@ class Project:
                 return found
         return []
 
-    def targets(self, reference: Reference, origin: Path) -> list[FunctionKey]:
-        """The functions a reference may run: what its target names and, for a method looked
-        up on an object, the overrides in subclasses. An override beside the package (an
-        example's subclass) runs when the code that built its object runs, not whenever the
-        package calls the method."""
-        found = self.resolve(reference.target, origin)
-        if not reference.virtual:
-            return found
-        overrides = self._overrides(reference.target, origin)
-        return [*found, *(key for key in overrides if not self._foreign(key[0], origin))]
-
-    def _overrides(self, target: str, origin: Path) -> list[FunctionKey]:
-        """The methods that override `Cls.method` in the project's subclasses of `Cls`, at any
-        depth: a method looked up on an object may be any of them."""
-        key = (target, self._roots.of(origin))
-        if key in self._dispatched:
-            return self._dispatched[key]
-        found: list[FunctionKey] = []
-        for path, rest in self._locate(target, origin, 0):
-            if RETURNED in rest[1:]:
-                cut = rest.index(RETURNED)
-                cls = self._models[path].returns.get(".".join(rest[:cut]))
-                if cls is not None:
-                    found += self._overrides(".".join((cls, *rest[cut + 1 :])), path)
-                continue
-            owner, name = ".".join(rest[:-1]), rest[-1]
-            if owner not in self._models[path].classes:
-                continue
-            for sub_path, sub in self._descendants((path, owner)):
-                if f"{sub}.{name}" in self._models[sub_path].functions:
-                    found.append((sub_path, f"{sub}.{name}"))
-        self._dispatched[key] = found
-        return found
-
-    def _descendants(self, cls: tuple[Path, str]) -> list[tuple[Path, str]]:
-        if self._subclasses is None:
-            self._subclasses = defaultdict(list)
-            for path, model in self._models.items():
-                for qualname, bases in model.classes.items():
-                    for base in bases:
-                        for base_path, rest in self._locate(base, path, 0):
-                            if ".".join(rest) in self._models[base_path].classes:
-                                self._subclasses[(base_path, ".".join(rest))].append(
-                                    (path, qualname)
-                                )
-        found: dict[tuple[Path, str], None] = {}
-        queue = deque(self._subclasses.get(cls, ()))
-        while queue:
-            sub = queue.popleft()
-            if sub not in found:
-                found[sub] = None
-                queue.extend(self._subclasses.get(sub, ()))
-        return list(found)
-
     def _pick(self, module: str, origin: Path) -> list[Path]:
         """Same-named modules of different import roots (SAM functions): prefer the origin's."""
         candidates = self._modules[module]
@@ -276,7 +222,7 @@ class Project:
         for path in sorted(self._models):
             for reference in self._models[path].references:
                 source = (path, reference.source) if reference.source is not None else None
-                for target in self.targets(reference, path):
+                for target in self.resolve(reference.target, path):
                     inbound[target].append((source, reference))
                     if source is not None:
                         outbound[source].append((target, reference))
@@ -352,19 +298,22 @@ class Project:
         the library's API, so what runs there runs once per command a person types, whoever
         calls it (click callbacks and context objects dynalint cannot follow). A console script
         in a top-level package (`tool.cli:main`) claims only its own module."""
-        found: set[FunctionKey] = set()
-        for path, _ in self._scripts:
-            module = self._models[path].module
-            package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-            prefix = f"{package}." if "." in package else None
-            root = self._roots.of(path)
-            for other, model in self._models.items():
-                ours = model.module == module or (
-                    prefix is not None and f"{model.module}.".startswith(prefix)
-                )
-                if ours and self._roots.of(other) == root:
-                    found.update((other, name) for name in model.functions)
-        return found
+        modules = {model.module for model in self._models.values()}
+        if self._on_disk is not None:
+            modules |= {module for _, module in self._on_disk}
+        claimed: set[str] = set()
+        for module in self._script_modules:
+            is_package = any(other.startswith(f"{module}.") for other in modules)
+            package = module if is_package else module.rpartition(".")[0]
+            claimed.add(module)
+            if "." in package:
+                claimed |= {other for other in modules if f"{other}.".startswith(f"{package}.")}
+        return {
+            (path, name)
+            for path, model in self._models.items()
+            if model.module in claimed
+            for name in model.functions
+        }
 
     def _unbuilt(self, inbound: Inbound) -> set[FunctionKey]:
         """The initialisers of classes that the project never instantiates (it may name them,
