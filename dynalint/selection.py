@@ -153,10 +153,13 @@ class Callers:
     # -- what is wanted ------------------------------------------------------------------------
 
     def _grow(self, models: Mapping[Path, FileModel], project: Project) -> None:
+        returning: dict[str, list[tuple[Path, str]]] = defaultdict(list)
         for path, model in models.items():
             for site in model.sites:
                 self._want(path, site.function)
-        self._factories(models)
+            for function, cls in model.returns.items():
+                returning[cls].append((path, function))
+        self._factories(models, returning)
         changed = True
         while changed:
             changed = False
@@ -170,7 +173,7 @@ class Callers:
                     ):
                         changed |= self._want(path, source)
                 changed |= self._exported(path, model, project)
-            changed |= self._factories(models)
+            changed |= self._factories(models, returning)
 
     def _want(self, path: Path, qualname: str) -> bool:
         if (path, qualname) in self._wanted:
@@ -191,13 +194,12 @@ class Callers:
             return True
         return False
 
-    def _factories(self, models: Mapping[Path, FileModel]) -> bool:
+    def _factories(
+        self, models: Mapping[Path, FileModel], returning: Mapping[str, list[tuple[Path, str]]]
+    ) -> bool:
         """A wanted method is called on what a function returns as its class, too
-        (`provider_for(kind).run()`): that function's name leads to it."""
-        returning: dict[str, list[tuple[Path, str]]] = defaultdict(list)
-        for path, model in models.items():
-            for function, cls in model.returns.items():
-                returning[cls].append((path, function))
+        (`provider_for(kind).run()`): that function's name leads to it. `returning` lists the
+        functions returning each class."""
         changed = False
         for path, qualname in list(self._wanted):
             cls, _, method = qualname.partition(".<locals>.")[0].rpartition(".")
