@@ -859,3 +859,60 @@ def test_objects_returned_by_another_modules_function(tmp_path: Path) -> None:
         (finding,) = lint_paths([str(checked)]).findings
         assert (finding.line, finding.reach) == (5, Reach.PER_REQUEST)
         assert finding.chain[-1].endswith("stores.py:Store.put")
+
+
+CLOSURE = """
+import boto3
+def fetch_token():
+    return boto3.client("sts").get_session_token()
+def lazy_client(name):
+    client = None
+    def get():
+        nonlocal client
+        if client is None:
+            client = boto3.client(name)
+        return client
+    return get
+def make_refresher():
+    token = None
+    def refresh():
+        nonlocal token
+        if token is None:
+            token = fetch_token()
+        return token
+    return refresh
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        pytest.param(
+            "S3 = lazy_client('s3')\nREFRESH = make_refresher()\n"
+            "def handler(event, context):\n    return S3(), REFRESH()\n",
+            [],
+            id="closures made at import time: once",
+        ),
+        pytest.param(
+            "def handler(event, context):\n"
+            "    s3, refresh = lazy_client('s3'), make_refresher()\n"
+            "    return s3(), refresh()\n",
+            [(4, Reach.PER_REQUEST), (10, Reach.PER_REQUEST)],
+            id="closures made per request: per request",
+        ),
+        pytest.param(
+            "",
+            [(4, Reach.UNKNOWN)],
+            id="closures nobody makes: the cached one is the cure, a public helper is not",
+        ),
+    ],
+)
+def test_a_nonlocal_cache_lives_as_long_as_its_closure(
+    tail: str, expected: list[tuple[int, Reach]]
+) -> None:
+    result = lint_source(textwrap.dedent(CLOSURE) + tail, "app.py")
+    assert [(f.line, f.reach) for f in result.findings] == expected
+    if len(expected) == 2:
+        assert "is created once per closure, and closures are made on every call of " in (
+            result.findings[1].message
+        )

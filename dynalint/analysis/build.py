@@ -254,14 +254,21 @@ class _Builder:
                     and self._reported_in(functions[function])
                 ):
                     site = self._site(record.node, scope, classified)
-                    per_instance = function != scope.function
-                    site = replace(site, function=function, per_instance=per_instance)
+                    hoisted = function != scope.function
+                    site = replace(
+                        site,
+                        function=function,
+                        per_instance=hoisted and record.per_instance,
+                        per_closure=hoisted and record.per_closure,
+                    )
                     sites.append((record, site))
                 continue
+            maker = _closure_maker(scope, functions) if record.per_closure else None
             for target in self._called(record.node.func, scope):
                 reference = self._reference(target, scope, call=True, once=record.lazy)
                 if reference is not None:
-                    references.append(reference)
+                    # A closure's cold branch runs once per closure: when its maker runs.
+                    references.append(replace(reference, source=maker or reference.source))
         return sites, references
 
     def _reported_in(self, function: Function) -> bool:
@@ -496,13 +503,26 @@ def _edit(edit: NodeEdit, span: Span) -> Edit:
 
 def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | None:
     """The function whose runs a creation follows: its own, or for one cached on `self`, the
-    class's `__init__`, since it then runs once per instance."""
+    class's `__init__`, since it then runs once per instance, or for one cached in a
+    `nonlocal`, the function that made the closure."""
     if record.per_instance:
         owner = record.scope.method_owner()
         initialiser = f"{owner[0].qualname}.__init__" if owner else None
         if initialiser in functions:
             return initialiser
+    if record.per_closure:
+        maker = _closure_maker(record.scope, functions)
+        if maker is not None:
+            return maker
     return record.scope.function
+
+
+def _closure_maker(scope: Scope, functions: Mapping[str, Function]) -> str | None:
+    """The function that made the closure `scope` belongs to: the nearest enclosing one."""
+    outer = scope.parent
+    while outer is not None and not outer.is_function:
+        outer = outer.parent
+    return outer.function if outer is not None and outer.function in functions else None
 
 
 def returned_values(collection: Collection) -> dict[str, list[tuple[cst.BaseExpression, Scope]]]:

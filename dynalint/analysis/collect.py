@@ -29,12 +29,14 @@ from dynalint.analysis.tree import children
 
 @dataclass(frozen=True)
 class CallRecord:
-    """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance."""
+    """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance;
+    `per_closure`: once per closure (a guard on a `nonlocal`)."""
 
     node: cst.Call
     scope: Scope
     lazy: bool
     per_instance: bool = False
+    per_closure: bool = False
 
 
 @dataclass(frozen=True)
@@ -339,7 +341,8 @@ class _Collector:
     def _call(self, node: cst.Call) -> None:
         lazy = self._depth[guards.Lifetime.PROCESS] > 0
         per_instance = self._depth[guards.Lifetime.INSTANCE] > 0
-        self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance))
+        per_closure = self._depth[guards.Lifetime.CLOSURE] > 0
+        self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance, per_closure))
         for arg in node.args:
             self._note_value(arg.value, passed_to=node)
         self._children(node)

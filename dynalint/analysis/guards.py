@@ -11,7 +11,8 @@ attribute of a module-level object (a `threading.local()`) or module-level dict 
 keyed by a tuple, `client = _POOL.get(key)` then `if client is None: _POOL[key] = client = ...`.
 An instance attribute (`self._client`) makes the creation run once per instance rather than once
 per process: it then runs as often as the class is instantiated, which the caller judges from the
-class's `__init__`. Flask's `g` is no such object: the framework empties it for every request.
+class's `__init__`. A `nonlocal` makes it run once per closure: as often as the function that
+made the closure runs. Flask's `g` is no such object: the framework empties it for every request.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Lifetime(Enum):
     """How long what a guarded block creates lives, and so how often the block runs."""
 
     PROCESS = "process"
+    CLOSURE = "closure"
     INSTANCE = "instance"
 
 
@@ -73,9 +75,7 @@ def _longest(
     mentioned: set[str], targets: Iterator[tuple[cst.BaseExpression, Lifetime]]
 ) -> Lifetime | None:
     found = {lifetime for target, lifetime in targets if _key(target) in mentioned}
-    if Lifetime.PROCESS in found:
-        return Lifetime.PROCESS
-    return Lifetime.INSTANCE if found else None
+    return next((lifetime for lifetime in Lifetime if lifetime in found), None)
 
 
 def _targets(node: cst.CSTNode, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Lifetime]]:
@@ -110,8 +110,9 @@ def _assigned(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
 
 def _lifetime(target: cst.BaseExpression, scope: Scope) -> Lifetime | None:
     if isinstance(target, cst.Name):
-        declared = scope.declared_global | scope.declared_nonlocal
-        return Lifetime.PROCESS if target.value in declared else None
+        if target.value in scope.declared_nonlocal:
+            return Lifetime.CLOSURE
+        return Lifetime.PROCESS if target.value in scope.declared_global else None
     if isinstance(target, cst.Attribute):
         return _attribute_lifetime(target.value, scope)
     if isinstance(target, cst.Subscript):

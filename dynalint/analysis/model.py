@@ -62,7 +62,8 @@ class Site:
     `kind` is None when the receiver is a name imported from another module of the project
     (`from app.aws import DDB; DDB.Table(x)`): the project pass decides from that module's
     exports whether `method` on it creates anything. `per_instance` marks a creation cached on
-    `self`: `function` is then the class's `__init__`, which decides how often it runs.
+    `self`: `function` is then the class's `__init__`, which decides how often it runs;
+    `per_closure` one cached in a `nonlocal`: `function` is then the one that made the closure.
     `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
     pass to fill in); `no_fix` says why there is none.
     """
@@ -77,6 +78,7 @@ class Site:
     receiver: str | None = None
     method: str | None = None
     per_instance: bool = False
+    per_closure: bool = False
 
 
 @dataclass(frozen=True)

@@ -196,10 +196,10 @@ class Project:
     # -- verdicts --------------------------------------------------------------------------
 
     def site_verdict(self, site: Site, path: Path) -> Verdict:
-        """An object cached lazily on `self` is the cure unless instances are certainly built
-        per request: then each request builds its own."""
+        """An object cached lazily on `self` (or in a closure's `nonlocal`) is the cure unless
+        instances (closures) are certainly built per request: then each request builds its own."""
         verdict = self.verdict((path, site.function))
-        if site.per_instance and verdict.reach is Reach.UNKNOWN:
+        if (site.per_instance or site.per_closure) and verdict.reach is Reach.UNKNOWN:
             return Verdict(None)
         return verdict
 

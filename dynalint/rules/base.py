@@ -64,6 +64,8 @@ class Rule:
         if site.per_instance:
             owner = site.function.rpartition(".")[0].rpartition(".")[2]
             where = f"once per {owner} instance, and instances are made {where}"
+        elif site.per_closure:
+            where = f"once per closure, and closures are made {where}"
         if reach is Reach.UNKNOWN:
             where += ", whose callers are unknown"
         if site.request_names:
