@@ -30,7 +30,8 @@ _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
 
 
 class Lifetime(Enum):
-    """How long what a guarded block creates lives, and so how often the block runs."""
+    """How long what a guarded block creates lives, and so how often the block runs; declared
+    longest first, the order a guard of several targets is judged in."""
 
     PROCESS = "process"
     CLOSURE = "closure"
