@@ -911,8 +911,72 @@ def test_a_nonlocal_cache_lives_as_long_as_its_closure(
     tail: str, expected: list[tuple[int, Reach]]
 ) -> None:
     result = lint_source(textwrap.dedent(CLOSURE) + tail, "app.py")
+    assert result.errors == ()
     assert [(f.line, f.reach) for f in result.findings] == expected
     if len(expected) == 2:
         assert "is created once per closure, and closures are made on every call of " in (
             result.findings[1].message
         )
+
+
+FALLBACK = """
+import boto3
+def upload(path, s3=None):
+    if s3 is None:
+        s3 = boto3.client("s3")
+    s3.upload_file(path, "bucket", path)
+class Store:
+    def put(self, item, table=None):
+        if not table:
+            table = boto3.resource("dynamodb").Table("items")
+        table.put_item(Item=item)
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        pytest.param(
+            "S3 = boto3.client('s3')\nTABLE = boto3.resource('dynamodb').Table('items')\n"
+            "def handler(event, context):\n"
+            "    upload(event['path'], S3)\n    Store().put(event, table=TABLE)\n",
+            [],
+            id="every call passes the argument: the default is never built",
+        ),
+        pytest.param(
+            "def handler(event, context):\n    upload(event['path'])\n    Store().put(event)\n",
+            [(5, Reach.PER_REQUEST), (10, Reach.PER_REQUEST), (10, Reach.PER_REQUEST)],
+            id="a call per request omits it",
+        ),
+        pytest.param(
+            "def handler(event, context, s3=None):\n    upload(event['path'], s3)\n",
+            [(5, Reach.PER_REQUEST), (10, Reach.UNKNOWN), (10, Reach.UNKNOWN)],
+            id="a parameter passed on may be None",
+        ),
+        pytest.param(
+            "if __name__ == '__main__':\n    upload('build.zip')\n"
+            "def handler(event, context):\n    upload(event['path'], s3=S3)\n",
+            [(10, Reach.UNKNOWN), (10, Reach.UNKNOWN)],
+            id="only run-once code omits it",
+        ),
+    ],
+)
+def test_a_default_is_built_as_often_as_calls_omit_the_argument(
+    tail: str, expected: list[tuple[int, Reach]]
+) -> None:
+    result = lint_source(textwrap.dedent(FALLBACK) + tail, "app.py")
+    assert result.errors == ()
+    assert [(f.line, f.reach) for f in result.findings] == expected
+
+
+def test_a_test_of_a_flag_is_no_default() -> None:
+    source = """
+    import boto3
+    def session_for(region, deferrable=False):
+        if not deferrable:
+            return boto3.Session(region_name=region)
+        return None
+    def handler(event, context):
+        return session_for("eu-west-1", deferrable=True)
+    """
+    assert found(source) == [(5, "DYN004")]

@@ -29,7 +29,15 @@ from dynalint.analysis.model import (
 )
 from dynalint.analysis.positions import spans
 from dynalint.analysis.roots import DEFAULT_HELPER_MODULE
-from dynalint.analysis.scopes import Assigned, Binding, Defined, Imported, Scope, ScopeKind
+from dynalint.analysis.scopes import (
+    Assigned,
+    Binding,
+    Defined,
+    Imported,
+    Parameter,
+    Scope,
+    ScopeKind,
+)
 from dynalint.analysis.tree import children
 from dynalint.rules import BY_KIND
 from dynalint.rules.fixing import FixSite, ModuleFixes, NodeEdit, Outcome, Plan
@@ -83,6 +91,7 @@ class _Builder:
             dict(vocabulary.creators),
         )
         self._class_nodes = {id(c.scope): c.node for c in collection.classes}
+        self._defs = {record.qualname: record for record in collection.functions}
 
     def build(self) -> FileModel:
         self._command_line = self._reading_the_command_line()
@@ -260,16 +269,45 @@ class _Builder:
                         function=function,
                         per_instance=hoisted and record.per_instance,
                         per_closure=hoisted and record.per_closure,
+                        unless=None if hoisted else self._unless(record),
                     )
                     sites.append((record, site))
                 continue
             maker = _closure_maker(scope, functions) if record.per_closure else None
+            positions, keywords = _given(record.node, scope)
             for target in self._called(record.node.func, scope):
                 reference = self._reference(target, scope, call=True, once=record.lazy)
                 if reference is not None:
                     # A closure's cold branch runs once per closure: when its maker runs.
-                    references.append(replace(reference, source=maker or reference.source))
+                    source = maker or reference.source
+                    references.append(
+                        replace(
+                            reference,
+                            source=source,
+                            positions=positions,
+                            keywords=keywords,
+                        )
+                    )
         return sites, references
+
+    def _unless(self, record: CallRecord) -> tuple[str, int | None] | None:
+        """The parameter whose default the call supplies, and its position in a call of the
+        function (a bound method's receiver is not passed)."""
+        found = self._defs.get(record.scope.function or "")
+        if record.unless is None or found is None or isinstance(found.node, cst.Lambda):
+            return None
+        params = found.node.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        keyword_only = [p.name.value for p in params.kwonly_params]
+        if record.unless in keyword_only:
+            return record.unless, None
+        if record.unless not in positional:
+            return None
+        bound = found.scope.receiver is not None and not any(
+            get_full_name_for_node(d.decorator) in ("staticmethod", "builtins.staticmethod")
+            for d in found.node.decorators
+        )
+        return record.unless, positional.index(record.unless) - bound
 
     def _reported_in(self, function: Function) -> bool:
         """A memoized function is a cure; a configured creator's body is the creator itself,
@@ -515,6 +553,26 @@ def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | Non
         if maker is not None:
             return maker
     return record.scope.function
+
+
+def _given(call: cst.Call, scope: Scope) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The positions and keywords a call certainly gives a value."""
+    positions: list[int] = []
+    keywords: list[str] = []
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            break
+        value = arg.value
+        if isinstance(value, cst.Name) and (
+            value.value == "None"
+            or any(isinstance(b, Parameter) for b in scope.bindings.get(value.value, ()))
+        ):
+            continue
+        if arg.keyword is not None:
+            keywords.append(arg.keyword.value)
+        else:
+            positions.append(index)
+    return tuple(positions), tuple(keywords)
 
 
 def _closure_maker(scope: Scope, functions: Mapping[str, Function]) -> str | None:

@@ -30,13 +30,15 @@ from dynalint.analysis.tree import children
 @dataclass(frozen=True)
 class CallRecord:
     """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance;
-    `per_closure`: once per closure (a guard on a `nonlocal`)."""
+    `per_closure`: once per closure (a guard on a `nonlocal`); `unless`: the parameter whose
+    default the call supplies (`if client is None: client = ...`)."""
 
     node: cst.Call
     scope: Scope
     lazy: bool
     per_instance: bool = False
     per_closure: bool = False
+    unless: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class _Collector:
         self.scope = Scope(ScopeKind.MODULE, "", None, None)
         self.result = Collection(module_name, self.scope)
         self._lazy_nodes: dict[int, guards.Lifetime] = {}
+        self._fallbacks: dict[int, str] = {}
+        self._unless: list[str] = []
         self._depth = {lifetime: 0 for lifetime in guards.Lifetime}
         self._lambda_names: dict[int, str] = {}
         self._tables: dict[int, str] = {}  # element value -> the local table holding it
@@ -136,11 +140,16 @@ class _Collector:
         lifetime = self._lazy_nodes.get(id(node))
         if lifetime is not None:
             self._depth[lifetime] += 1
+        fallback = self._fallbacks.get(id(node))
+        if fallback is not None:
+            self._unless.append(fallback)
         handler = self._handlers.get(type(node))
         if handler is not None:
             handler(node)
         else:
             self._children(node)
+        if fallback is not None:
+            self._unless.pop()
         if lifetime is not None:
             self._depth[lifetime] -= 1
 
@@ -162,6 +171,10 @@ class _Collector:
         lifetime = guards.guards_target(node, self.scope) if self.scope.is_function else None
         if lifetime is not None:
             self._lazy_nodes[id(node.body)] = lifetime
+        elif self.scope.kind is ScopeKind.FUNCTION:
+            fallback = guards.fallback_parameter(node, self.scope)
+            if fallback is not None:
+                self._fallbacks[id(node.body)] = fallback
         self._children(node)
 
     def _indented_block(self, node: cst.IndentedBlock) -> None:
@@ -342,7 +355,10 @@ class _Collector:
         lazy = self._depth[guards.Lifetime.PROCESS] > 0
         per_instance = self._depth[guards.Lifetime.INSTANCE] > 0
         per_closure = self._depth[guards.Lifetime.CLOSURE] > 0
-        self.result.calls.append(CallRecord(node, self.scope, lazy, per_instance, per_closure))
+        unless = self._unless[-1] if self._unless else None
+        self.result.calls.append(
+            CallRecord(node, self.scope, lazy, per_instance, per_closure, unless)
+        )
         for arg in node.args:
             self._note_value(arg.value, passed_to=node)
         self._children(node)

@@ -23,7 +23,7 @@ from enum import Enum
 import libcst as cst
 
 from dynalint.analysis.names import REQUEST_GLOBALS
-from dynalint.analysis.scopes import Assigned, Imported, Scope
+from dynalint.analysis.scopes import Assigned, Imported, Parameter, Scope
 from dynalint.analysis.tree import children
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
@@ -41,6 +41,26 @@ class Lifetime(Enum):
 def guards_target(node: cst.If, scope: Scope) -> Lifetime | None:
     """The `if` body assigns a long-lived target that the test looks at."""
     return _longest(_tested(node.test, scope), _targets(node.body, scope))
+
+
+def fallback_parameter(node: cst.If, scope: Scope) -> str | None:
+    """`if client is None: client = ...` (or `if not client:`) on a parameter: the body
+    supplies a default that only calls omitting the argument need."""
+    test = node.test
+    name: cst.BaseExpression | None = None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
+            name = test.left if target.comparator.value == "None" else None
+    elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        name = test.expression
+    if not isinstance(name, cst.Name):
+        return None
+    bindings = scope.bindings.get(name.value, ())
+    if not any(isinstance(b, Parameter) for b in bindings):
+        return None
+    assigned = (t for t in _assigned(node.body) if isinstance(t, cst.Name))
+    return name.value if any(t.value == name.value for t in assigned) else None
 
 
 def after_early_exit(

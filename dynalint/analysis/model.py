@@ -64,6 +64,8 @@ class Site:
     exports whether `method` on it creates anything. `per_instance` marks a creation cached on
     `self`: `function` is then the class's `__init__`, which decides how often it runs;
     `per_closure` one cached in a `nonlocal`: `function` is then the one that made the closure.
+    `unless` is the parameter (name, and position in a call) whose default the creation
+    supplies (`if client is None: client = boto3.client(...)`): calls passing it skip it.
     `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
     pass to fill in); `no_fix` says why there is none.
     """
@@ -79,6 +81,7 @@ class Site:
     method: str | None = None
     per_instance: bool = False
     per_closure: bool = False
+    unless: tuple[str, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,13 +103,20 @@ class Reference:
     """`source` refers to `target` (a dotted qualified name as this module resolves it).
 
     `source` is None at import time. `once` marks references made inside a lazy-initialisation
-    guard, which run once whatever calls their function.
+    guard, which run once whatever calls their function. A call also says which arguments it
+    certainly gives a value, by position and by keyword: not `None`, not a parameter of its
+    own passed on (which may be `None`), not what `*` or `**` spread.
     """
 
     source: str | None
     target: str
     call: bool
     once: bool = False
+    positions: tuple[int, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    def passes(self, parameter: str, position: int | None) -> bool:
+        return self.call and (parameter in self.keywords or position in self.positions)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Project:
         self._script_modules = {entry.module for entry in scripts}
         self._scripts = self._declared(scripts)
         self._verdicts: dict[FunctionKey, Verdict] | None = None
+        self._inbound: Inbound = {}
         # Deepest first, so a file belongs to the nearest distribution above it.
         self._distributions = sorted(distributions, key=lambda d: len(d.parts), reverse=True)
         self._distribution_of: dict[Path, Path | None] = {}
@@ -198,10 +199,38 @@ class Project:
     def site_verdict(self, site: Site, path: Path) -> Verdict:
         """An object cached lazily on `self` (or in a closure's `nonlocal`) is the cure unless
         instances (closures) are certainly built per request: then each request builds its own."""
-        verdict = self.verdict((path, site.function))
+        key = (path, site.function)
+        verdict = self.verdict(key)
         if (site.per_instance or site.per_closure) and verdict.reach is Reach.UNKNOWN:
             return Verdict(None)
+        if site.unless is not None and verdict.reach is not None:
+            return self._without(key, site.unless, verdict)
         return verdict
+
+    def _without(
+        self, key: FunctionKey, parameter: tuple[str, int | None], verdict: Verdict
+    ) -> Verdict:
+        """How often a default for `parameter` is built: as often as the calls that omit the
+        argument run. Without known callers, or in an entry point, the function's own verdict
+        stands; when every known call passes it, the default is never built."""
+        inbound = self._inbound.get(key, [])
+        if not inbound or self._function(key).entry:
+            return verdict
+        reaches: list[Verdict] = []
+        for source, reference in inbound:
+            if reference.passes(*parameter):
+                continue
+            if source is None or reference.once:
+                reaches.append(Verdict(None))
+            elif not reference.call:
+                reaches.append(Verdict(Reach.UNKNOWN))
+            else:
+                reaches.append(self.verdict(source))
+        for reach in (Reach.PER_REQUEST, Reach.UNKNOWN):
+            found = next((v for v in reaches if v.reach is reach), None)
+            if found is not None:
+                return Verdict(reach, (*found.chain, key)) if found.chain else Verdict(reach)
+        return Verdict(None)
 
     def verdict(self, key: FunctionKey) -> Verdict:
         if self._verdicts is None:
@@ -210,6 +239,7 @@ class Project:
 
     def _judge(self) -> dict[FunctionKey, Verdict]:
         inbound, outbound = self._edges()
+        self._inbound = inbound
         parents = self._per_request(outbound)
         verdicts = {key: Verdict(Reach.PER_REQUEST, _chain(key, parents)) for key in parents}
         for key in self._run_once(inbound, outbound, parents):
