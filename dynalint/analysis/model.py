@@ -116,6 +116,7 @@ class Reference:
     keywords: tuple[str, ...] = ()
 
     def passes(self, parameter: str, position: int | None) -> bool:
+        """The call certainly gives `parameter` (at `position`, if it has one) a value."""
         return self.call and (parameter in self.keywords or position in self.positions)
 
 
