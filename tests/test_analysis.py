@@ -980,3 +980,28 @@ def test_a_test_of_a_flag_is_no_default() -> None:
         return session_for("eu-west-1", deferrable=True)
     """
     assert found(source) == [(5, "DYN004")]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        pytest.param("upload(event['path'], S3), Cache(client=S3)", [], id="passed"),
+        pytest.param("upload(event['path']), Cache()", [(4, "DYN001"), (8, "DYN001")], id="not"),
+    ],
+)
+def test_a_default_after_or_is_built_as_often_as_calls_omit_the_argument(
+    call: str, expected: list[tuple[int, str]]
+) -> None:
+    source = f"""
+    import boto3
+    def upload(path, s3=None):
+        s3 = s3 or boto3.client("s3")
+        s3.upload_file(path, "bucket", path)
+    class Cache:
+        def __init__(self, client=None):
+            self._client = client or boto3.client("s3")
+    S3 = boto3.client("s3")
+    def handler(event, context):
+        return {call}
+    """
+    assert found(source) == expected

@@ -133,6 +133,7 @@ class _Collector:
             cst.DictElement: self._element,
             cst.Element: self._element,
             cst.If: self._if,
+            cst.BooleanOperation: self._boolean_operation,
             cst.IndentedBlock: self._indented_block,
         }
 
@@ -175,6 +176,15 @@ class _Collector:
             fallback = guards.fallback_parameter(node, self.scope)
             if fallback is not None:
                 self._fallbacks[id(node.body)] = fallback
+        self._children(node)
+
+    def _boolean_operation(self, node: cst.BooleanOperation) -> None:
+        """`client or boto3.client("s3")` on a parameter: the right side is its default."""
+        if self.scope.kind is ScopeKind.FUNCTION and isinstance(node.operator, cst.Or):
+            left = node.left
+            bindings = self.scope.bindings.get(left.value, ()) if isinstance(left, cst.Name) else ()
+            if isinstance(left, cst.Name) and any(isinstance(b, Parameter) for b in bindings):
+                self._fallbacks[id(node.right)] = left.value
         self._children(node)
 
     def _indented_block(self, node: cst.IndentedBlock) -> None:
