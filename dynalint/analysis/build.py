@@ -17,7 +17,7 @@ from dynalint.analysis.collect import (
     ValueRecord,
     collect,
 )
-from dynalint.analysis.flow import Classified, Instance, Qual, Resolver
+from dynalint.analysis.flow import Classified, Instance, Qual, Resolver, first_literal
 from dynalint.analysis.model import (
     FileModel,
     FixOption,
@@ -34,7 +34,6 @@ from dynalint.analysis.scopes import (
     Binding,
     Defined,
     Imported,
-    Parameter,
     Scope,
     ScopeKind,
 )
@@ -214,7 +213,7 @@ class _Builder:
                 return "route"
             return "route" if self._vocabulary.is_route(qualified, None) else None
         attr = target.attr.value if isinstance(target, cst.Attribute) else None
-        if attr == "on_event" and _first_literal(decorator) in names.PROCESS_EVENTS:
+        if attr == "on_event" and first_literal(decorator, "event_type") in names.PROCESS_EVENTS:
             return "command"  # `@app.on_event("startup")`: once per process
         if attr in names.COMMAND_DECORATORS:
             return "route" if _is_slash_command(decorator) else "command"
@@ -564,8 +563,7 @@ def _given(call: cst.Call, scope: Scope) -> tuple[tuple[int, ...], tuple[str, ..
             break
         value = arg.value
         if isinstance(value, cst.Name) and (
-            value.value == "None"
-            or any(isinstance(b, Parameter) for b in scope.bindings.get(value.value, ()))
+            value.value == "None" or scope.is_parameter(value.value)
         ):
             continue
         if arg.keyword is not None:
@@ -652,14 +650,6 @@ def _only_named(record: ValueRecord) -> bool:
     )
 
 
-def _first_literal(call: cst.Call) -> str | None:
-    first = call.args[0].value if call.args else None
-    if isinstance(first, cst.SimpleString):
-        text = first.evaluated_value
-        return text if isinstance(text, str) else None
-    return None
-
-
 def _is_slash_command(decorator: cst.Call) -> bool:
     """Slack Bolt's `@app.command("/deploy")` serves requests; click's `@cli.command()` does not."""
-    return (_first_literal(decorator) or "").startswith("/")
+    return (first_literal(decorator, "command") or "").startswith("/")

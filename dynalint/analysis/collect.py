@@ -180,11 +180,14 @@ class _Collector:
 
     def _boolean_operation(self, node: cst.BooleanOperation) -> None:
         """`client or boto3.client("s3")` on a parameter: the right side is its default."""
-        if self.scope.kind is ScopeKind.FUNCTION and isinstance(node.operator, cst.Or):
-            left = node.left
-            bindings = self.scope.bindings.get(left.value, ()) if isinstance(left, cst.Name) else ()
-            if isinstance(left, cst.Name) and any(isinstance(b, Parameter) for b in bindings):
-                self._fallbacks[id(node.right)] = left.value
+        left = node.left
+        if (
+            self.scope.kind is ScopeKind.FUNCTION
+            and isinstance(node.operator, cst.Or)
+            and isinstance(left, cst.Name)
+            and self.scope.is_parameter(left.value)
+        ):
+            self._fallbacks[id(node.right)] = left.value
         self._children(node)
 
     def _indented_block(self, node: cst.IndentedBlock) -> None:

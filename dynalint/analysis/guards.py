@@ -23,7 +23,7 @@ from enum import Enum
 import libcst as cst
 
 from dynalint.analysis.names import REQUEST_GLOBALS
-from dynalint.analysis.scopes import Assigned, Imported, Parameter, Scope
+from dynalint.analysis.scopes import Assigned, Imported, Scope
 from dynalint.analysis.tree import children
 
 _BLOCK_FIELDS = ("body", "orelse", "handlers", "finalbody")
@@ -54,10 +54,7 @@ def fallback_parameter(node: cst.If, scope: Scope) -> str | None:
             name = test.left if target.comparator.value == "None" else None
     elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         name = test.expression
-    if not isinstance(name, cst.Name):
-        return None
-    bindings = scope.bindings.get(name.value, ())
-    if not any(isinstance(b, Parameter) for b in bindings):
+    if not isinstance(name, cst.Name) or not scope.is_parameter(name.value):
         return None
     assigned = (t for t in _assigned(node.body) if isinstance(t, cst.Name))
     return name.value if any(t.value == name.value for t in assigned) else None

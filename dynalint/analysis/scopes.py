@@ -78,6 +78,10 @@ class Scope:
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
+    def is_parameter(self, name: str) -> bool:
+        """`name` is one of this scope's parameters (rebound or not)."""
+        return any(isinstance(binding, Parameter) for binding in self.bindings.get(name, ()))
+
     def child_qualname(self, name: str) -> str:
         if self.kind is ScopeKind.MODULE:
             return name
