@@ -690,6 +690,83 @@ def test_airflow_sensor_poke_runs_per_poke(cls: str, reach: Reach) -> None:
     assert finding.reach is reach
 
 
+AIRFLOW_TASK = """\
+import boto3
+from airflow.hooks.base import BaseHook
+from airflow.models import BaseOperator
+class ExportHook(BaseHook):
+    def put_rows(self, rows):
+        table = boto3.resource("dynamodb").Table("exports")
+        table.put_item(Item=rows[0])
+class {cls}(BaseOperator):
+    def execute(self, context):
+        self._load()
+        ExportHook().put_rows([{{"id": "1"}}])
+    def _load(self):
+        return boto3.client("s3").get_object(Bucket="exports", Key="rows.json")
+"""
+
+
+@pytest.mark.parametrize(
+    ("cls", "expected"),
+    [
+        pytest.param(
+            "LoadExportOperator",
+            [(6, Reach.UNKNOWN), (6, Reach.UNKNOWN)],
+            id="an operator's execute runs once per task; the hook is API all the same",
+        ),
+        pytest.param(
+            "LoadExportJob",
+            [(6, Reach.UNKNOWN), (6, Reach.UNKNOWN), (13, Reach.UNKNOWN)],
+            id="execute on any other class has unknown callers",
+        ),
+    ],
+)
+def test_airflow_operator_execute_runs_once_per_task(
+    cls: str, expected: list[tuple[int, Reach]]
+) -> None:
+    result = lint_source(AIRFLOW_TASK.format(cls=cls), "operators.py")
+    assert [(f.line, f.reach) for f in result.findings] == expected
+
+
+SETTER = """\
+import boto3
+class Settings:
+    ssm = None
+    parameters = None
+class ParameterCache:
+    def __init__(self, region):
+        self._ssm = boto3.client("ssm", region_name=region)
+def configure(region):
+    Settings.ssm = boto3.client("ssm", region_name=region)
+    Settings.parameters = ParameterCache(region)
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        pytest.param("", [], id="a setter configures the program"),
+        pytest.param(
+            "def handler(event, context):\n    configure(event['region'])\n",
+            [(7, Reach.PER_REQUEST), (9, Reach.PER_REQUEST)],
+            id="a setter called per request builds per request",
+        ),
+        pytest.param(
+            "def ssm_client():\n    global _ssm\n    _ssm = boto3.client('ssm')\n    return _ssm\n",
+            [(13, Reach.UNKNOWN)],
+            id="a getter without its guard builds on every call",
+        ),
+    ],
+)
+def test_what_a_setter_keeps_is_built_when_it_is_called(
+    tail: str, expected: list[tuple[int, Reach]]
+) -> None:
+    result = lint_source(SETTER + tail, "settings.py")
+    assert result.errors == ()
+    assert [(f.line, f.reach) for f in result.findings] == expected
+
+
 @pytest.mark.parametrize("decorator", ["resource", "io_manager", "executor", "logger"])
 def test_dagster_initialisers_run_once_per_run(decorator: str) -> None:
     source = f"""

@@ -95,6 +95,7 @@ class _Builder:
     def build(self) -> FileModel:
         self._command_line = self._reading_the_command_line()
         self._handed_out = self._closures_handed_out()
+        self._returning = {record.scope.function for record in self._collection.returns}
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
@@ -132,7 +133,9 @@ class _Builder:
             qualname=record.qualname,
             name=record.name,
             entry=entry,
-            runs_once="command" in kinds or record.qualname in self._command_line,
+            runs_once="command" in kinds
+            or record.qualname in self._command_line
+            or self._is_task(record, positional),
             memoized="memoized" in kinds,
             accessor=_accessor(record),
             hands_out=tuple(q for q, _ in self._handed_out.get(record.qualname, ())),
@@ -219,6 +222,14 @@ class _Builder:
             return "route" if _is_slash_command(decorator) else "command"
         return "route" if self._vocabulary.is_route(qualified, attr) else None
 
+    def _is_task(self, record: FunctionRecord, positional: tuple[str, ...]) -> bool:
+        """An Airflow operator's `execute(self, context)`: each task instance runs it once, in
+        a process of its own."""
+        if record.name != "execute" or positional[1:] != ("context",):
+            return False
+        node = self._class_nodes.get(id(record.outer))
+        return node is not None and node.name.value.endswith("Operator")
+
     def _conventional_entry(
         self, record: FunctionRecord, positional: tuple[str, ...]
     ) -> str | None:
@@ -269,6 +280,7 @@ class _Builder:
                         per_instance=hoisted and record.per_instance,
                         per_closure=hoisted and record.per_closure,
                         unless=None if hoisted else self._unless(record),
+                        stored=not hoisted and self._stored(record),
                     )
                     sites.append((record, site))
                 continue
@@ -285,9 +297,15 @@ class _Builder:
                             source=source,
                             positions=positions,
                             keywords=keywords,
+                            stored=self._stored(record),
                         )
                     )
         return sites, references
+
+    def _stored(self, record: CallRecord) -> bool:
+        """What the call makes, a setter keeps: a function that returns nothing stores it in
+        a global or class attribute. One that returns it too is a getter missing its guard."""
+        return record.stored and record.scope.function not in self._returning
 
     def _unless(self, record: CallRecord) -> tuple[str, int | None] | None:
         """The parameter whose default the call supplies, and its position in a call of the

@@ -31,7 +31,8 @@ from dynalint.analysis.tree import children
 class CallRecord:
     """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance;
     `per_closure`: once per closure (a guard on a `nonlocal`); `unless`: the parameter whose
-    default the call supplies (`if client is None: client = ...`)."""
+    default the call supplies (`if client is None: client = ...`); `stored`: what the call
+    makes is assigned, unguarded, to a target that outlives the call (`Config.client = ...`)."""
 
     node: cst.Call
     scope: Scope
@@ -39,6 +40,7 @@ class CallRecord:
     per_instance: bool = False
     per_closure: bool = False
     unless: str | None = None
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class _Collector:
         self.result = Collection(module_name, self.scope)
         self._lazy_nodes: dict[int, guards.Lifetime] = {}
         self._fallbacks: dict[int, str] = {}
+        self._stored: set[int] = set()  # calls whose result a long-lived target keeps
         self._unless: list[str] = []
         self._depth = {lifetime: 0 for lifetime in guards.Lifetime}
         self._lambda_names: dict[int, str] = {}
@@ -298,6 +301,10 @@ class _Collector:
                 return
         for target in node.targets:
             self._bind_target(target.target, node.value)
+        if self.scope.is_function and any(
+            guards.held_by_process(t.target, self.scope) for t in node.targets
+        ):
+            self._stored.add(id(node.value))
         self._note_table(node)
         self._note_value(node.value)
         lifetime = guards.or_default(node, self.scope) if self.scope.is_function else None
@@ -369,8 +376,9 @@ class _Collector:
         per_instance = self._depth[guards.Lifetime.INSTANCE] > 0
         per_closure = self._depth[guards.Lifetime.CLOSURE] > 0
         unless = self._unless[-1] if self._unless else None
+        stored = id(node) in self._stored
         self.result.calls.append(
-            CallRecord(node, self.scope, lazy, per_instance, per_closure, unless)
+            CallRecord(node, self.scope, lazy, per_instance, per_closure, unless, stored)
         )
         for arg in node.args:
             self._note_value(arg.value, passed_to=node)

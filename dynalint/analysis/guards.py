@@ -60,6 +60,12 @@ def fallback_parameter(node: cst.If, scope: Scope) -> str | None:
     return name.value if any(t.value == name.value for t in assigned) else None
 
 
+def held_by_process(target: cst.BaseExpression, scope: Scope) -> bool:
+    """The target outlives every call: a global, a class attribute, an entry of a module-level
+    dict, an attribute of a module-level object."""
+    return _lifetime(target, scope) is Lifetime.PROCESS
+
+
 def after_early_exit(
     statements: Sequence[cst.BaseStatement], scope: Scope
 ) -> tuple[Sequence[cst.BaseStatement], Lifetime | None]:

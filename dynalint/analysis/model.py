@@ -66,6 +66,8 @@ class Site:
     `per_closure` one cached in a `nonlocal`: `function` is then the one that made the closure.
     `unless` is the parameter (name, and position in a call) whose default the creation
     supplies (`if client is None: client = boto3.client(...)`): calls passing it skip it.
+    `stored` marks one that a function returning nothing keeps in a global or class attribute:
+    a setter, which configures the program rather than serves a request.
     `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
     pass to fill in); `no_fix` says why there is none.
     """
@@ -82,6 +84,7 @@ class Site:
     per_instance: bool = False
     per_closure: bool = False
     unless: tuple[str, int | None] | None = None
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ class Reference:
     `source` is None at import time. `once` marks references made inside a lazy-initialisation
     guard, which run once whatever calls their function. A call also says which arguments it
     certainly gives a value, by position and by keyword: not `None`, not a parameter of its
-    own passed on (which may be `None`), not what `*` or `**` spread.
+    own passed on (which may be `None`), not what `*` or `**` spread. `stored` marks a call
+    whose result a setter keeps in a global or class attribute (`Accessor._cache = Cache()` in
+    `set_cache_kwargs`): the program calls a setter to configure itself, not per request.
     """
 
     source: str | None
@@ -114,6 +119,7 @@ class Reference:
     once: bool = False
     positions: tuple[int, ...] = ()
     keywords: tuple[str, ...] = ()
+    stored: bool = False
 
     def passes(self, parameter: str, position: int | None) -> bool:
         """The call certainly gives `parameter` (at `position`, if it has one) a value."""

@@ -2,8 +2,8 @@
 
 A function runs per request when an entry point (a Lambda handler, a route, a request-handler
 method) reaches it through calls; it runs once when every reference to it is a call made at
-import time, in a lazy-initialisation guard, or from other run-once code; anything else has
-callers that dynalint cannot see.
+import time, in a lazy-initialisation guard, by a setter, or from other run-once code; anything
+else has callers that dynalint cannot see.
 """
 
 from __future__ import annotations
@@ -198,10 +198,12 @@ class Project:
 
     def site_verdict(self, site: Site, path: Path) -> Verdict:
         """An object cached lazily on `self` (or in a closure's `nonlocal`) is the cure unless
-        instances (closures) are certainly built per request: then each request builds its own."""
+        instances (closures) are certainly built per request: then each request builds its own.
+        So is one a setter keeps, unless the setter is certainly called per request."""
         key = (path, site.function)
         verdict = self.verdict(key)
-        if (site.per_instance or site.per_closure) and verdict.reach is Reach.UNKNOWN:
+        kept = site.per_instance or site.per_closure or site.stored
+        if kept and verdict.reach is Reach.UNKNOWN:
             return Verdict(None)
         if site.unless is not None and verdict.reach is not None:
             return self._without(key, site.unless, verdict)
@@ -297,7 +299,10 @@ class Project:
         maybe = {
             key
             for key in self._keys()
-            if key not in once and key not in per_request and self._calls_only(key, inbound)
+            if key not in once
+            and key not in per_request
+            and self._calls_only(key, inbound)
+            and not self._hook_api(key)
         }
         dropped = True
         while dropped:
@@ -380,6 +385,14 @@ class Project:
             for source, reference in references
         )
 
+    @staticmethod
+    def _hook_api(key: FunctionKey) -> bool:
+        """A public method of an Airflow hook (a class named `*Hook`): DAG authors call hooks
+        from their own tasks, so that the provider's operators call it once says nothing of
+        how often they do."""
+        cls, _, name = key[1].rpartition(".")
+        return cls.endswith("Hook") and "." not in cls and not name.startswith("_")
+
     def _once_from(
         self,
         source: FunctionKey | None,
@@ -388,12 +401,14 @@ class Project:
         assumed: Set[FunctionKey],
         target: FunctionKey,
     ) -> bool:
-        """The reference is made once: at import time, in a lazy guard, by run-once code (or
+        """The reference is made once: at import time, in a lazy guard, by a setter keeping
+        what it makes (which the program calls to configure itself), by run-once code (or
         code assumed to run once), or by a memoised function, unless that is a method caching
         what a public method of its own class makes: the object's users call that one too."""
         return (
             source is None
             or reference.once
+            or reference.stored
             or source in once
             or source in assumed
             or (self._function(source).memoized and not _public_sibling(source, target))
