@@ -757,6 +757,12 @@ def configure(region):
             [(13, Reach.UNKNOWN)],
             id="a getter without its guard builds on every call",
         ),
+        pytest.param(
+            "def upload(path):\n    global _s3\n    _s3 = boto3.client('s3')\n"
+            "    _s3.upload_file(path, 'exports', path)\n",
+            [(13, Reach.UNKNOWN)],
+            id="a worker that keeps what it uses builds on every call",
+        ),
     ],
 )
 def test_what_a_setter_keeps_is_built_when_it_is_called(

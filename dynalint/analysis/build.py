@@ -95,7 +95,7 @@ class _Builder:
     def build(self) -> FileModel:
         self._command_line = self._reading_the_command_line()
         self._handed_out = self._closures_handed_out()
-        self._returning = {record.scope.function for record in self._collection.returns}
+        self._getters = self._using_what_they_keep()
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
@@ -303,9 +303,20 @@ class _Builder:
         return sites, references
 
     def _stored(self, record: CallRecord) -> bool:
-        """What the call makes, a setter keeps: a function that returns nothing stores it in
-        a global or class attribute. One that returns it too is a getter missing its guard."""
-        return record.stored and record.scope.function not in self._returning
+        """What the call makes, a setter keeps: a function stores it in a global or class
+        attribute and leaves it there. One that also returns something or calls a method on
+        what it keeps uses it: a getter or a worker missing its guard."""
+        return record.stored and record.scope.function not in self._getters
+
+    def _using_what_they_keep(self) -> set[str | None]:
+        collection = self._collection
+        found: set[str | None] = {record.scope.function for record in collection.returns}
+        for record in collection.calls:
+            func, function = record.node.func, record.scope.function
+            if isinstance(func, cst.Attribute) and function in collection.kept:
+                if get_full_name_for_node(func.value) in collection.kept[function]:
+                    found.add(function)
+        return found
 
     def _unless(self, record: CallRecord) -> tuple[str, int | None] | None:
         """The parameter whose default the call supplies, and its position in a call of the

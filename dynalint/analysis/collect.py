@@ -87,6 +87,8 @@ class Collection:
     entered: list[ValueRecord] = field(default_factory=list)  # `with <item>:` context managers
     functions: list[FunctionRecord] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
+    # function -> the long-lived targets it assigns what a call makes to (`Settings.ssm`)
+    kept: dict[str, set[str]] = field(default_factory=dict)
 
 
 def collect(module: cst.Module, module_name: str, is_package: bool) -> Collection:
@@ -301,16 +303,24 @@ class _Collector:
                 return
         for target in node.targets:
             self._bind_target(target.target, node.value)
-        if self.scope.is_function and any(
-            guards.held_by_process(t.target, self.scope) for t in node.targets
-        ):
-            self._stored.add(id(node.value))
+        self._note_kept(node)
         self._note_table(node)
         self._note_value(node.value)
         lifetime = guards.or_default(node, self.scope) if self.scope.is_function else None
         if lifetime is not None:
             self._lazy_nodes[id(node.value)] = lifetime
         self._children(node)
+
+    def _note_kept(self, node: cst.Assign) -> None:
+        """A function assigning what a call makes to a target that outlives it."""
+        function = self.scope.function
+        if function is None or not isinstance(node.value, cst.Call):
+            return
+        held = [t.target for t in node.targets if guards.held_by_process(t.target, self.scope)]
+        if held:
+            self._stored.add(id(node.value))
+            kept = self.result.kept.setdefault(function, set())
+            kept.update(filter(None, map(get_full_name_for_node, held)))
 
     def _ann_assign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
