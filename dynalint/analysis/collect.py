@@ -32,7 +32,7 @@ class CallRecord:
     """`lazy`: inside a guard that runs once per process; `per_instance`: once per instance;
     `per_closure`: once per closure (a guard on a `nonlocal`); `unless`: the parameter whose
     default the call supplies (`if client is None: client = ...`); `stored`: what the call
-    makes is assigned, unguarded, to a target that outlives the call (`Config.client = ...`)."""
+    makes is assigned to a target that outlives the call (`Config.client = ...`)."""
 
     node: cst.Call
     scope: Scope

@@ -66,8 +66,8 @@ class Site:
     `per_closure` one cached in a `nonlocal`: `function` is then the one that made the closure.
     `unless` is the parameter (name, and position in a call) whose default the creation
     supplies (`if client is None: client = boto3.client(...)`): calls passing it skip it.
-    `stored` marks one that a function returning nothing keeps in a global or class attribute:
-    a setter, which configures the program rather than serves a request.
+    `stored` marks one that a setter keeps in a global or class attribute, returning nothing
+    and calling nothing on it: the program calls a setter to configure itself, not per request.
     `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
     pass to fill in); `no_fix` says why there is none.
     """
