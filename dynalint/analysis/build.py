@@ -284,22 +284,26 @@ class _Builder:
                     )
                     sites.append((record, site))
                 continue
-            maker = _closure_maker(scope, functions) if record.per_closure else None
+            # The cold branch of a cache on `self` (in a `nonlocal`) runs once per instance (per
+            # closure): when the class's `__init__` (the closure's maker) runs. A private helper
+            # it calls is part of the cure; a public one has users of its own.
+            runs_in = _runs_in(record, functions)
+            stored = self._stored(record)
             positions, keywords = _given(record.node, scope)
             for target in self._called(record.node.func, scope):
                 reference = self._reference(target, scope, call=True, once=record.lazy)
-                if reference is not None:
-                    # A closure's cold branch runs once per closure: when its maker runs.
-                    source = maker or reference.source
-                    references.append(
-                        replace(
-                            reference,
-                            source=source,
-                            positions=positions,
-                            keywords=keywords,
-                            stored=self._stored(record),
-                        )
+                if reference is None:
+                    continue
+                cure = runs_in != scope.function and _is_private(reference.target)
+                references.append(
+                    replace(
+                        reference,
+                        source=runs_in if cure or record.per_closure else reference.source,
+                        positions=positions,
+                        keywords=keywords,
+                        kept=stored or cure,
                     )
+                )
         return sites, references
 
     def _stored(self, record: CallRecord) -> bool:
@@ -565,6 +569,11 @@ def _edit(edit: NodeEdit, span: Span) -> Edit:
     if edit.whole_lines:
         return Edit(span.line, 1, span.end_line + 1, 1, "")
     return Edit(span.line, span.column, span.end_line, span.end_column, edit.content)
+
+
+def _is_private(qualified: str) -> bool:
+    name = qualified.rpartition(".")[2]
+    return name.startswith("_") and not name.endswith("__")
 
 
 def _runs_in(record: CallRecord, functions: Mapping[str, Function]) -> str | None:

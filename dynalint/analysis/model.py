@@ -108,9 +108,12 @@ class Reference:
     `source` is None at import time. `once` marks references made inside a lazy-initialisation
     guard, which run once whatever calls their function. A call also says which arguments it
     certainly gives a value, by position and by keyword: not `None`, not a parameter of its
-    own passed on (which may be `None`), not what `*` or `**` spread. `stored` marks a call
-    whose result a setter keeps in a global or class attribute (`Accessor._cache = Cache()` in
-    `set_cache_kwargs`): the program calls a setter to configure itself, not per request.
+    own passed on (which may be `None`), not what `*` or `**` spread. `kept` marks a call made
+    where what it makes is kept: by a setter in a global or class attribute (`Accessor._cache =
+    Cache()` in `set_cache_kwargs`), which the program calls to configure itself, or in the cold
+    branch of a cache on `self` or in a `nonlocal`, whose `source` is then the class's
+    `__init__` or the closure's maker. Like such sites, it counts only when its source
+    certainly runs per request.
     """
 
     source: str | None
@@ -119,7 +122,7 @@ class Reference:
     once: bool = False
     positions: tuple[int, ...] = ()
     keywords: tuple[str, ...] = ()
-    stored: bool = False
+    kept: bool = False
 
     def passes(self, parameter: str, position: int | None) -> bool:
         """The call certainly gives `parameter` (at `position`, if it has one) a value."""

@@ -401,14 +401,15 @@ class Project:
         assumed: Set[FunctionKey],
         target: FunctionKey,
     ) -> bool:
-        """The reference is made once: at import time, in a lazy guard, by a setter keeping
-        what it makes (which the program calls to configure itself), by run-once code (or
+        """The reference is made once: at import time, in a lazy guard, where what it makes is
+        kept (by a setter, or by an instance or closure not certainly built per request), by
+        run-once code (or
         code assumed to run once), or by a memoised function, unless that is a method caching
         what a public method of its own class makes: the object's users call that one too."""
         return (
             source is None
             or reference.once
-            or reference.stored
+            or reference.kept
             or source in once
             or source in assumed
             or (self._function(source).memoized and not _public_sibling(source, target))
