@@ -313,6 +313,7 @@ class _Builder:
         return record.stored and record.scope.function not in self._getters
 
     def _using_what_they_keep(self) -> set[str | None]:
+        """The functions that return something, or call a method on a target they keep."""
         collection = self._collection
         found: set[str | None] = {record.scope.function for record in collection.returns}
         for record in collection.calls:
@@ -572,6 +573,7 @@ def _edit(edit: NodeEdit, span: Span) -> Edit:
 
 
 def _is_private(qualified: str) -> bool:
+    """`pkg.Store._open`, not `pkg.Store.open` nor `pkg.Store.__init__`."""
     name = qualified.rpartition(".")[2]
     return name.startswith("_") and not name.endswith("__")
 
