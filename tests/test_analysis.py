@@ -694,11 +694,11 @@ AIRFLOW_TASK = """\
 import boto3
 from airflow.hooks.base import BaseHook
 from airflow.models import BaseOperator
-class ExportHook(BaseHook):
+class ExportHook({hook_base}):
     def put_rows(self, rows):
         table = boto3.resource("dynamodb").Table("exports")
         table.put_item(Item=rows[0])
-class {cls}(BaseOperator):
+class {cls}({base}):
     def execute(self, context):
         self._load()
         ExportHook().put_rows([{{"id": "1"}}])
@@ -708,24 +708,43 @@ class {cls}(BaseOperator):
 
 
 @pytest.mark.parametrize(
-    ("cls", "expected"),
+    ("cls", "base", "hook_base", "expected"),
     [
         pytest.param(
             "LoadExportOperator",
+            "BaseOperator",
+            "BaseHook",
             [(6, Reach.UNKNOWN), (6, Reach.UNKNOWN)],
             id="an operator's execute runs once per task; the hook is API all the same",
         ),
         pytest.param(
             "LoadExportJob",
+            "BaseOperator",
+            "BaseHook",
             [(6, Reach.UNKNOWN), (6, Reach.UNKNOWN), (13, Reach.UNKNOWN)],
             id="execute on any other class has unknown callers",
+        ),
+        pytest.param(
+            "LoadExportOperator",
+            "object",
+            "BaseHook",
+            [(6, Reach.UNKNOWN), (6, Reach.UNKNOWN), (13, Reach.UNKNOWN)],
+            id="a class named like an operator that derives from none is no operator",
+        ),
+        pytest.param(
+            "LoadExportOperator",
+            "BaseOperator",
+            "object",
+            [],
+            id="a class named like a hook that derives from none is no hook",
         ),
     ],
 )
 def test_airflow_operator_execute_runs_once_per_task(
-    cls: str, expected: list[tuple[int, Reach]]
+    cls: str, base: str, hook_base: str, expected: list[tuple[int, Reach]]
 ) -> None:
-    result = lint_source(AIRFLOW_TASK.format(cls=cls), "operators.py")
+    source = AIRFLOW_TASK.format(cls=cls, base=base, hook_base=hook_base)
+    result = lint_source(source, "operators.py")
     assert [(f.line, f.reach) for f in result.findings] == expected
 
 

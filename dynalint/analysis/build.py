@@ -223,12 +223,16 @@ class _Builder:
         return "route" if self._vocabulary.is_route(qualified, attr) else None
 
     def _is_task(self, record: FunctionRecord, positional: tuple[str, ...]) -> bool:
-        """An Airflow operator's `execute(self, context)`: each task instance runs it once, in
-        a process of its own."""
+        """An Airflow operator's `execute(self, context)` (a `*Operator` class deriving from
+        another): each task instance runs it once, in a process of its own."""
         if record.name != "execute" or positional[1:] != ("context",):
             return False
         node = self._class_nodes.get(id(record.outer))
-        return node is not None and node.name.value.endswith("Operator")
+        return (
+            node is not None
+            and node.name.value.endswith("Operator")
+            and any(_base_name(base).endswith("Operator") for base in node.bases)
+        )
 
     def _conventional_entry(
         self, record: FunctionRecord, positional: tuple[str, ...]
@@ -249,8 +253,7 @@ class _Builder:
         if names.REQUEST_HANDLER_METHOD.fullmatch(record.name):
             node = self._class_nodes.get(id(outer))
             if node is not None and any(
-                (get_full_name_for_node(base.value) or "").endswith("RequestHandler")
-                for base in node.bases
+                _base_name(base).endswith("RequestHandler") for base in node.bases
             ):
                 return "request handler"
         return None
@@ -570,6 +573,12 @@ def _edit(edit: NodeEdit, span: Span) -> Edit:
     if edit.whole_lines:
         return Edit(span.line, 1, span.end_line + 1, 1, "")
     return Edit(span.line, span.column, span.end_line, span.end_column, edit.content)
+
+
+def _base_name(base: cst.Arg) -> str:
+    """`AwsBaseOperator` for `AwsBaseOperator[EmrHook]` too."""
+    value = base.value.value if isinstance(base.value, cst.Subscript) else base.value
+    return get_full_name_for_node(value) or ""
 
 
 def _is_private(qualified: str) -> bool:

@@ -385,13 +385,17 @@ class Project:
             for source, reference in references
         )
 
-    @staticmethod
-    def _hook_api(key: FunctionKey) -> bool:
-        """A public method of an Airflow hook (a class named `*Hook`): DAG authors call hooks
-        from their own tasks, so that the provider's operators call it once says nothing of
-        how often they do."""
+    def _hook_api(self, key: FunctionKey) -> bool:
+        """A public method of an Airflow hook (a `*Hook` class deriving from another): DAG
+        authors call hooks from their own tasks, so that the provider's operators call it once
+        says nothing of how often they do."""
         cls, _, name = key[1].rpartition(".")
-        return cls.endswith("Hook") and "." not in cls and not name.startswith("_")
+        bases = self._models[key[0]].classes.get(cls, ())
+        return (
+            cls.endswith("Hook")
+            and any(base.endswith("Hook") for base in bases)
+            and not name.startswith("_")
+        )
 
     def _once_from(
         self,
