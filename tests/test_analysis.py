@@ -832,6 +832,45 @@ def test_a_private_helper_of_an_instance_cache_runs_once_per_instance(
         assert "Store._open() <- Store.__init__() <- handler()" in result.findings[0].message
 
 
+CACHED_PROPERTY = """\
+import functools
+import boto3
+class Store:
+    def __init__(self, name):
+        self.name = name
+    @functools.cached_property
+    def table(self):
+        return boto3.resource("dynamodb").Table(self.name)
+"""
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        pytest.param("", [], id="instances nobody builds: the cure"),
+        pytest.param(
+            "STORE = Store('orders')\ndef handler(event, context):\n    return STORE.table\n",
+            [],
+            id="an instance built at import time: once",
+        ),
+        pytest.param(
+            "def handler(event, context):\n    return Store('orders').table\n",
+            [(8, Reach.PER_REQUEST), (8, Reach.PER_REQUEST)],
+            id="instances built per request: per request",
+        ),
+    ],
+)
+def test_a_cached_property_is_built_once_per_instance(
+    tail: str, expected: list[tuple[int, Reach]]
+) -> None:
+    result = lint_source(CACHED_PROPERTY + tail, "store.py")
+    assert [(f.line, f.reach) for f in result.findings] == expected
+    if expected:
+        assert "is created once per Store instance, and instances are made on every call of " in (
+            result.findings[0].message
+        )
+
+
 @pytest.mark.parametrize("decorator", ["resource", "io_manager", "executor", "logger"])
 def test_dagster_initialisers_run_once_per_run(decorator: str) -> None:
     source = f"""

@@ -96,6 +96,7 @@ class _Builder:
         self._command_line = self._reading_the_command_line()
         self._handed_out = self._closures_handed_out()
         self._getters = self._using_what_they_keep()
+        self._cached_properties = self._cached_per_instance()
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
@@ -202,6 +203,19 @@ class _Builder:
                     found.add(value.scope.function)
         return found
 
+    def _cached_per_instance(self) -> set[str]:
+        """Methods whose decorator caches what they return on the instance (`cached_property`):
+        their whole body is the cold branch of a cache on `self`."""
+        found: set[str] = set()
+        for record in self._collection.functions:
+            if isinstance(record.node, cst.Lambda):
+                continue
+            for decorator in record.node.decorators:
+                meaning = self._resolver.meaning(decorator.decorator, record.outer)
+                if isinstance(meaning, Qual) and meaning.name in names.PER_INSTANCE_MEMOIZERS:
+                    found.add(record.qualname)
+        return found
+
     def _decorator_kind(self, decorator: cst.BaseExpression, scope: Scope) -> str | None:
         target = decorator.func if isinstance(decorator, cst.Call) else decorator
         meaning = self._resolver.meaning(target, scope)
@@ -267,6 +281,8 @@ class _Builder:
         references: list[Reference] = []
         for record in self._collection.calls:
             scope = record.scope
+            if scope.function in self._cached_properties:
+                record = replace(record, per_instance=True)
             classified = self._resolver.classify(record.node, scope)
             if classified is not None:
                 function = _runs_in(record, functions)

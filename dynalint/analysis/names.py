@@ -235,6 +235,10 @@ MEMOIZERS = frozenset(
     }
 )
 
+# Memoizers that cache on the instance, not in the process: a property they make runs once
+# per object, so it is judged like a cache on `self`.
+PER_INSTANCE_MEMOIZERS = frozenset({"functools.cached_property"})
+
 # `@<app>.<attr>(...)` registers a function that a framework calls once per request or event:
 # Chalice, Flask, FastAPI, Starlette, Powertools event handlers, Slack Bolt, Celery.
 ROUTE_DECORATORS = frozenset(
