@@ -807,31 +807,6 @@ class Store:
 """
 
 
-@pytest.mark.parametrize(
-    ("tail", "expected"),
-    [
-        pytest.param("", [], id="instances nobody builds: the cure"),
-        pytest.param(
-            "STORE = Store('orders')\ndef handler(event, context):\n    return STORE.table()\n",
-            [],
-            id="an instance built at import time: once",
-        ),
-        pytest.param(
-            "def handler(event, context):\n    return Store('orders').table()\n",
-            [(11, Reach.PER_REQUEST), (11, Reach.PER_REQUEST)],
-            id="instances built per request: per request",
-        ),
-    ],
-)
-def test_a_private_helper_of_an_instance_cache_runs_once_per_instance(
-    tail: str, expected: list[tuple[int, Reach]]
-) -> None:
-    result = lint_source(INSTANCE_CACHE + tail, "store.py")
-    assert [(f.line, f.reach) for f in result.findings] == expected
-    if expected:
-        assert "Store._open() <- Store.__init__() <- handler()" in result.findings[0].message
-
-
 CACHED_PROPERTY = """\
 import functools
 import boto3
@@ -844,31 +819,49 @@ class Store:
 """
 
 
+# cache: (source, how the handler reads the table, the creation's line, part of the message)
+INSTANCE_CACHES = {
+    "a private helper of a cache on self": (
+        INSTANCE_CACHE,
+        "table()",
+        11,
+        "Store._open() <- Store.__init__() <- handler()",
+    ),
+    "a cached_property": (
+        CACHED_PROPERTY,
+        "table",
+        8,
+        "is created once per Store instance, and instances are made on every call of ",
+    ),
+}
+
+
+@pytest.mark.parametrize("cache", sorted(INSTANCE_CACHES))
 @pytest.mark.parametrize(
-    ("tail", "expected"),
+    ("tail", "per_request"),
     [
-        pytest.param("", [], id="instances nobody builds: the cure"),
+        pytest.param("", False, id="instances nobody builds: the cure"),
         pytest.param(
-            "STORE = Store('orders')\ndef handler(event, context):\n    return STORE.table\n",
-            [],
+            "STORE = Store('orders')\ndef handler(event, context):\n    return STORE.{read}\n",
+            False,
             id="an instance built at import time: once",
         ),
         pytest.param(
-            "def handler(event, context):\n    return Store('orders').table\n",
-            [(8, Reach.PER_REQUEST), (8, Reach.PER_REQUEST)],
+            "def handler(event, context):\n    return Store('orders').{read}\n",
+            True,
             id="instances built per request: per request",
         ),
     ],
 )
-def test_a_cached_property_is_built_once_per_instance(
-    tail: str, expected: list[tuple[int, Reach]]
+def test_what_an_instance_caches_is_built_once_per_instance(
+    cache: str, tail: str, per_request: bool
 ) -> None:
-    result = lint_source(CACHED_PROPERTY + tail, "store.py")
+    source, read, line, message = INSTANCE_CACHES[cache]
+    result = lint_source(source + tail.format(read=read), "store.py")
+    expected = [(line, Reach.PER_REQUEST)] * 2 if per_request else []
     assert [(f.line, f.reach) for f in result.findings] == expected
-    if expected:
-        assert "is created once per Store instance, and instances are made on every call of " in (
-            result.findings[0].message
-        )
+    if per_request:
+        assert message in result.findings[0].message
 
 
 @pytest.mark.parametrize("decorator", ["resource", "io_manager", "executor", "logger"])
