@@ -864,6 +864,29 @@ def test_what_an_instance_caches_is_built_once_per_instance(
         assert message in result.findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("wrapper", "tail", "expected"),
+    [
+        pytest.param("(*args, **kwargs)", "", [], id="a stand-in: its callers decide"),
+        pytest.param(
+            "(*args, **kwargs)",
+            "def handler(event, context):\n    return client('s3')\n",
+            [(4, Reach.PER_REQUEST)],
+            id="a stand-in an entry point calls",
+        ),
+        pytest.param("(service, **kwargs)", "", [(4, Reach.UNKNOWN)], id="no stand-in"),
+    ],
+)
+def test_a_stand_in_for_the_creator_is_judged_by_its_callers(
+    wrapper: str, tail: str, expected: list[tuple[int, Reach]]
+) -> None:
+    arguments = wrapper.strip("()")
+    source = f"import boto3\ndef client{wrapper}:\n    # retries\n"
+    source += f"    return boto3.client({arguments})\n{tail}"
+    result = lint_source(source, "aws.py")
+    assert [(f.line, f.reach) for f in result.findings] == expected
+
+
 @pytest.mark.parametrize("decorator", ["resource", "io_manager", "executor", "logger"])
 def test_dagster_initialisers_run_once_per_run(decorator: str) -> None:
     source = f"""

@@ -299,7 +299,8 @@ class _Builder:
                         per_instance=hoisted and record.per_instance,
                         per_closure=hoisted and record.per_closure,
                         unless=None if hoisted else self._unless(record),
-                        stored=not hoisted and self._stored(record),
+                        callers_decide=not hoisted
+                        and (self._stored(record) or self._stands_in(record)),
                     )
                     sites.append((record, site))
                 continue
@@ -330,6 +331,25 @@ class _Builder:
         attribute and leaves it there. One that also returns something or calls a method on
         what it keeps uses it: a getter or a worker missing its guard."""
         return record.stored and record.scope.function not in self._getters
+
+    def _stands_in(self, record: CallRecord) -> bool:
+        """The call hands its function's own `*args, **kwargs` over unchanged, and nothing else:
+        the function is a stand-in for the creator (boto3's own `client`, a test double)."""
+        found = self._defs.get(record.scope.function or "")
+        args = record.node.args
+        if found is None or isinstance(found.node, cst.Lambda) or not args:
+            return False
+        params = found.node.params
+        variadic = {
+            "*": params.star_arg.name.value if isinstance(params.star_arg, cst.Param) else None,
+            "**": params.star_kwarg.name.value if params.star_kwarg is not None else None,
+        }
+        return all(
+            arg.star in variadic
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == variadic[arg.star]
+            for arg in args
+        )
 
     def _using_what_they_keep(self) -> set[str | None]:
         """The functions that return something, or call a method on a target they keep."""

@@ -66,8 +66,11 @@ class Site:
     `per_closure` one cached in a `nonlocal`: `function` is then the one that made the closure.
     `unless` is the parameter (name, and position in a call) whose default the creation
     supplies (`if client is None: client = boto3.client(...)`): calls passing it skip it.
-    `stored` marks one that a setter keeps in a global or class attribute, returning nothing
-    and calling nothing on it: the program calls a setter to configure itself, not per request.
+    `callers_decide` marks one whose function's callers alone decide how often it runs: a
+    setter keeping it in a global or class attribute (returning nothing, calling nothing on it),
+    which the program calls to configure itself, or a stand-in for the creator that hands its
+    own `*args, **kwargs` over unchanged (`def client(*args, **kwargs): return
+    boto3.client(*args, **kwargs)`).
     `fixes` are the ways to fix it, best first (their `helper_path` is left for the project
     pass to fill in); `no_fix` says why there is none.
     """
@@ -84,7 +87,7 @@ class Site:
     per_instance: bool = False
     per_closure: bool = False
     unless: tuple[str, int | None] | None = None
-    stored: bool = False
+    callers_decide: bool = False
 
 
 @dataclass(frozen=True)

@@ -199,10 +199,11 @@ class Project:
     def site_verdict(self, site: Site, path: Path) -> Verdict:
         """An object cached lazily on `self` (or in a closure's `nonlocal`) is the cure unless
         instances (closures) are certainly built per request: then each request builds its own.
-        So is one a setter keeps, unless the setter is certainly called per request."""
+        So is one that a setter keeps or a stand-in for the creator makes, unless its function
+        is certainly called per request."""
         key = (path, site.function)
         verdict = self.verdict(key)
-        kept = site.per_instance or site.per_closure or site.stored
+        kept = site.per_instance or site.per_closure or site.callers_decide
         if kept and verdict.reach is Reach.UNKNOWN:
             return Verdict(None)
         if site.unless is not None and verdict.reach is not None:
