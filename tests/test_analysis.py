@@ -1180,19 +1180,29 @@ def test_a_test_of_a_flag_is_no_default() -> None:
 
 
 @pytest.mark.parametrize(
+    "default",
+    [
+        's3 or boto3.client("s3")',
+        's3 if s3 else boto3.client("s3")',
+        's3 if s3 is not None else boto3.client("s3")',
+        'boto3.client("s3") if s3 is None else s3',
+        'boto3.client("s3") if not s3 else s3',
+    ],
+)
+@pytest.mark.parametrize(
     ("call", "expected"),
     [
         pytest.param("upload(event['path'], S3), Cache(client=S3)", [], id="passed"),
         pytest.param("upload(event['path']), Cache()", [(4, "DYN001"), (8, "DYN001")], id="not"),
     ],
 )
-def test_a_default_after_or_is_built_as_often_as_calls_omit_the_argument(
-    call: str, expected: list[tuple[int, str]]
+def test_a_default_in_an_expression_is_built_as_often_as_calls_omit_the_argument(
+    default: str, call: str, expected: list[tuple[int, str]]
 ) -> None:
     source = f"""
     import boto3
     def upload(path, s3=None):
-        s3 = s3 or boto3.client("s3")
+        s3 = {default}
         s3.upload_file(path, "bucket", path)
     class Cache:
         def __init__(self, client=None):

@@ -139,6 +139,7 @@ class _Collector:
             cst.Element: self._element,
             cst.If: self._if,
             cst.BooleanOperation: self._boolean_operation,
+            cst.IfExp: self._if_exp,
             cst.IndentedBlock: self._indented_block,
         }
 
@@ -193,6 +194,14 @@ class _Collector:
             and self.scope.is_parameter(left.value)
         ):
             self._fallbacks[id(node.right)] = left.value
+        self._children(node)
+
+    def _if_exp(self, node: cst.IfExp) -> None:
+        """`client if client else boto3.client("s3")` on a parameter: a default too."""
+        if self.scope.kind is ScopeKind.FUNCTION:
+            found = guards.conditional_default(node, self.scope)
+            if found is not None:
+                self._fallbacks[id(found[1])] = found[0]
         self._children(node)
 
     def _indented_block(self, node: cst.IndentedBlock) -> None:

@@ -46,18 +46,42 @@ def guards_target(node: cst.If, scope: Scope) -> Lifetime | None:
 def fallback_parameter(node: cst.If, scope: Scope) -> str | None:
     """`if client is None: client = ...` (or `if not client:`) on a parameter: the body
     supplies a default that only calls omitting the argument need."""
-    test = node.test
-    name: cst.BaseExpression | None = None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name):
-            name = test.left if target.comparator.value == "None" else None
-    elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        name = test.expression
-    if not isinstance(name, cst.Name) or not scope.is_parameter(name.value):
+    found = _missing_test(node.test, scope)
+    if found is None or not found[1]:
         return None
     assigned = (t for t in _assigned(node.body) if isinstance(t, cst.Name))
-    return name.value if any(t.value == name.value for t in assigned) else None
+    return found[0] if any(t.value == found[0] for t in assigned) else None
+
+
+def conditional_default(node: cst.IfExp, scope: Scope) -> tuple[str, cst.BaseExpression] | None:
+    """`client if client else boto3.client(...)` (or `... is not None`, or the branches the
+    other way round under `is None` or `not`): the parameter, and the branch that supplies its
+    default."""
+    found = _missing_test(node.test, scope)
+    if found is None:
+        return None
+    name, holds_when_missing = found
+    default, given = (node.body, node.orelse) if holds_when_missing else (node.orelse, node.body)
+    return (name, default) if isinstance(given, cst.Name) and given.value == name else None
+
+
+def _missing_test(test: cst.BaseExpression, scope: Scope) -> tuple[str, bool] | None:
+    """The parameter a test checks for a missing argument, and whether the test holds when it
+    is missing: `p is None` and `not p` do, `p is not None` and `p` do not."""
+    name: cst.BaseExpression = test
+    holds_when_missing = False
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if not (isinstance(target.comparator, cst.Name) and target.comparator.value == "None"):
+            return None
+        if not isinstance(target.operator, cst.Is | cst.IsNot):
+            return None
+        name, holds_when_missing = test.left, isinstance(target.operator, cst.Is)
+    elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        name, holds_when_missing = test.expression, True
+    if not isinstance(name, cst.Name) or not scope.is_parameter(name.value):
+        return None
+    return name.value, holds_when_missing
 
 
 def held_by_process(target: cst.BaseExpression, scope: Scope) -> bool:
