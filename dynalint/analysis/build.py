@@ -96,7 +96,7 @@ class _Builder:
         self._command_line = self._reading_the_command_line()
         self._handed_out = self._closures_handed_out()
         self._getters = self._using_what_they_keep()
-        self._cached_properties = self._cached_per_instance()
+        self._cached_properties: set[str] = set()  # filled as functions are read
         functions = {
             record.qualname: self._function(record) for record in self._collection.functions
         }
@@ -128,6 +128,9 @@ class _Builder:
         if isinstance(node, cst.Lambda):
             return Function(record.qualname, record.name)
         kinds = {self._decorator_kind(d.decorator, record.outer) for d in node.decorators}
+        if "per instance" in kinds:
+            # Its whole body is the cold branch of a cache on `self` (`cached_property`).
+            self._cached_properties.add(record.qualname)
         positional = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
         entry = "route" if "route" in kinds else self._conventional_entry(record, positional)
         return Function(
@@ -137,7 +140,7 @@ class _Builder:
             runs_once="command" in kinds
             or record.qualname in self._command_line
             or self._is_task(record, positional),
-            memoized="memoized" in kinds,
+            memoized=bool(kinds & {"memoized", "per instance"}),
             accessor=_accessor(record),
             hands_out=tuple(q for q, _ in self._handed_out.get(record.qualname, ())),
         )
@@ -203,23 +206,12 @@ class _Builder:
                     found.add(value.scope.function)
         return found
 
-    def _cached_per_instance(self) -> set[str]:
-        """Methods whose decorator caches what they return on the instance (`cached_property`):
-        their whole body is the cold branch of a cache on `self`."""
-        found: set[str] = set()
-        for record in self._collection.functions:
-            if isinstance(record.node, cst.Lambda):
-                continue
-            for decorator in record.node.decorators:
-                meaning = self._resolver.meaning(decorator.decorator, record.outer)
-                if isinstance(meaning, Qual) and meaning.name in names.PER_INSTANCE_MEMOIZERS:
-                    found.add(record.qualname)
-        return found
-
     def _decorator_kind(self, decorator: cst.BaseExpression, scope: Scope) -> str | None:
         target = decorator.func if isinstance(decorator, cst.Call) else decorator
         meaning = self._resolver.meaning(target, scope)
         qualified = meaning.name if isinstance(meaning, Qual) else ""
+        if qualified in names.PER_INSTANCE_MEMOIZERS:
+            return "per instance"
         if self._vocabulary.is_memoizer(qualified):
             return "memoized"
         if qualified in names.COMMAND_FUNCTIONS or names.names_a_cli(qualified):
