@@ -233,12 +233,11 @@ class _Builder:
         another): each task instance runs it once, in a process of its own."""
         if record.name != "execute" or positional[1:] != ("context",):
             return False
-        node = self._class_nodes.get(id(record.outer))
-        return (
-            node is not None
-            and node.name.value.endswith("Operator")
-            and any(_base_name(base).endswith("Operator") for base in node.bases)
-        )
+        outer = record.outer
+        if outer.kind is not ScopeKind.CLASS:
+            return False
+        bases = (base.name for base in self._resolver.bases(outer))
+        return names.framework_class(outer.qualname.rpartition(".")[2], bases, "Operator")
 
     def _conventional_entry(
         self, record: FunctionRecord, positional: tuple[str, ...]
@@ -259,7 +258,8 @@ class _Builder:
         if names.REQUEST_HANDLER_METHOD.fullmatch(record.name):
             node = self._class_nodes.get(id(outer))
             if node is not None and any(
-                _base_name(base).endswith("RequestHandler") for base in node.bases
+                (get_full_name_for_node(base.value) or "").endswith("RequestHandler")
+                for base in node.bases
             ):
                 return "request handler"
         return None
@@ -601,12 +601,6 @@ def _edit(edit: NodeEdit, span: Span) -> Edit:
     if edit.whole_lines:
         return Edit(span.line, 1, span.end_line + 1, 1, "")
     return Edit(span.line, span.column, span.end_line, span.end_column, edit.content)
-
-
-def _base_name(base: cst.Arg) -> str:
-    """`AwsBaseOperator` for `AwsBaseOperator[EmrHook]` too."""
-    value = base.value.value if isinstance(base.value, cst.Subscript) else base.value
-    return get_full_name_for_node(value) or ""
 
 
 def _is_private(qualified: str) -> bool:

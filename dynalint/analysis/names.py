@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dynalint.analysis.model import Creation, Value
@@ -234,6 +234,13 @@ MEMOIZERS = frozenset(
         "async_lru.alru_cache",
     }
 )
+
+
+def framework_class(name: str, bases: Iterable[str], suffix: str) -> bool:
+    """A framework's kind of class, told by the suffix its name shares with one of its bases:
+    `LoadOperator(BaseOperator)`, `DynamoDBHook(AwsBaseHook)`."""
+    return name.endswith(suffix) and any(base.endswith(suffix) for base in bases)
+
 
 # Memoizers that cache on the instance, not in the process: a property they make runs once
 # per object, so it is judged like a cache on `self`.

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from dynalint.analysis.declared import DeclaredEntry
 from dynalint.analysis.model import FileModel, Function, Reference, Site, Value
-from dynalint.analysis.names import HANDED_OUT, MODULE_WILDCARD, RETURNED, method_creation
+from dynalint.analysis.names import (
+    HANDED_OUT,
+    MODULE_WILDCARD,
+    RETURNED,
+    framework_class,
+    method_creation,
+)
 from dynalint.analysis.roots import ImportRoots
 from dynalint.types import Reach
 
@@ -392,11 +398,7 @@ class Project:
         says nothing of how often they do."""
         cls, _, name = key[1].rpartition(".")
         bases = self._models[key[0]].classes.get(cls, ())
-        return (
-            cls.endswith("Hook")
-            and any(base.endswith("Hook") for base in bases)
-            and not name.startswith("_")
-        )
+        return framework_class(cls, bases, "Hook") and not name.startswith("_")
 
     def _once_from(
         self,
@@ -408,9 +410,9 @@ class Project:
     ) -> bool:
         """The reference is made once: at import time, in a lazy guard, where what it makes is
         kept (by a setter, or by an instance or closure not certainly built per request), by
-        run-once code (or
-        code assumed to run once), or by a memoised function, unless that is a method caching
-        what a public method of its own class makes: the object's users call that one too."""
+        run-once code (or code assumed to run once), or by a memoised function, unless that is
+        a method caching what a public method of its own class makes: the object's users call
+        that one too."""
         return (
             source is None
             or reference.once
